@@ -1,0 +1,240 @@
+/**
+ * The one place configuration is read. Every key is read once, converted from its wire form,
+ * validated, and checked against related keys; all problems (bad values and missing secrets) are
+ * reported together in one error before any resource exists, so a stack is never half built.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { parseBytes } from "../lib/quantity";
+import { ChartId, ChartPin, resolveCharts } from "../platform/charts";
+import { Environment, ProductId } from "../products/catalog";
+import { CONFIG_KEYS, ConfigKey, ConfigKind, KeySpec, PlainValues } from "./keys";
+
+export { CONFIG_KEYS } from "./keys";
+
+/** Thrown when configuration is invalid; its message lists every problem with the fix. */
+export class ConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ConfigError";
+    }
+}
+
+export interface ContainerResources {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly memory: string };
+}
+
+export interface PlatformConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly environment: Environment;
+    readonly products: readonly ProductId[];
+    readonly cluster: {
+        readonly kubeContext: string;
+        /** undefined: the usual kubeconfig resolution. */
+        readonly kubeconfig?: string;
+        readonly renderYamlToDirectory?: string;
+        readonly storageClass: string;
+    };
+    readonly tls: {
+        readonly acmeEmail: string;
+        readonly clusterIssuer: "letsencrypt-staging" | "letsencrypt-prod";
+    };
+    readonly charts: Record<ChartId, ChartPin>;
+    readonly certManager: { readonly replicas: number };
+    readonly ingress: {
+        readonly replicas: number;
+        readonly serviceType: "LoadBalancer" | "NodePort" | "ClusterIP";
+        readonly externalTrafficPolicy: "Local" | "Cluster";
+        readonly resources: ContainerResources;
+    };
+    readonly monitoring: {
+        readonly prometheus: {
+            readonly replicas: number;
+            readonly retention: string;
+            /** undefined: no size cap. */
+            readonly retentionSize?: string;
+            /** undefined: emptyDir. */
+            readonly storageSize?: string;
+            readonly resources: ContainerResources;
+        };
+        readonly alertmanager: { readonly replicas: number; readonly storageSize?: string };
+        readonly grafana: { readonly host: string; readonly storageSize?: string };
+        readonly alerts: {
+            readonly slackChannel: string;
+            readonly slackWebhookUrl: pulumi.Output<string>;
+            readonly discordWebhookUrl: pulumi.Output<string>;
+        };
+    };
+    readonly logging: {
+        readonly retention: string;
+        readonly storageSize: string;
+        readonly resources: ContainerResources;
+    };
+}
+
+type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** Pulumi hands every value over as a string; typed keys arrive as their JSON text. */
+function convert(raw: string, kind: ConfigKind): Converted {
+    switch (kind) {
+        case "string":
+            return { ok: true, value: raw };
+        case "integer":
+            return /^-?\d+$/.test(raw.trim())
+                ? { ok: true, value: Number(raw) }
+                : { ok: false, reason: "must be an integer" };
+        case "boolean":
+            return raw === "true" || raw === "false"
+                ? { ok: true, value: raw === "true" }
+                : { ok: false, reason: "must be true or false" };
+        case "array":
+            try {
+                const value: unknown = JSON.parse(raw);
+                return Array.isArray(value) ? { ok: true, value } : { ok: false, reason: "must be a list" };
+            } catch {
+                return { ok: false, reason: "must be a list" };
+            }
+    }
+}
+
+function describeValue(raw: string, spec: KeySpec): string {
+    return spec.secret ? "[secret]" : JSON.stringify(raw);
+}
+
+/** Prometheus byte sizes are base 2 whether written GB or GiB. */
+function prometheusBytes(size: string): number | undefined {
+    const match = /^(\d+(?:\.\d+)?)([KMGTPE])i?B$/.exec(size);
+    return match ? parseBytes(`${match[1]}${match[2]}i`) : undefined;
+}
+
+function crossKeyProblems(v: PlainValues, fullKey: (k: ConfigKey) => string): string[] {
+    const problems: string[] = [];
+    if (v.environment === "prod" && v.clusterIssuer !== "letsencrypt-prod") {
+        problems.push(`${fullKey("clusterIssuer")} = ${JSON.stringify(v.clusterIssuer)}: prod must use letsencrypt-prod (staging certificates are not trusted by browsers)`);
+    }
+    const retentionBytes = v.prometheusRetentionSize ? prometheusBytes(v.prometheusRetentionSize) : undefined;
+    const storageBytes = v.prometheusStorageSize ? parseBytes(v.prometheusStorageSize) : undefined;
+    if (retentionBytes !== undefined && storageBytes !== undefined && retentionBytes >= storageBytes) {
+        problems.push(`${fullKey("prometheusRetentionSize")} = ${JSON.stringify(v.prometheusRetentionSize)}: must be below ${fullKey("prometheusStorageSize")} (${v.prometheusStorageSize}), or Prometheus fills its volume before it deletes old blocks`);
+    }
+    for (const [request, limit] of [
+        ["ingressMemoryRequest", "ingressMemoryLimit"],
+        ["prometheusMemoryRequest", "prometheusMemoryLimit"],
+        ["lokiMemoryRequest", "lokiMemoryLimit"],
+    ] as const) {
+        if ((parseBytes(v[request]) ?? 0) > (parseBytes(v[limit]) ?? 0)) {
+            problems.push(`${fullKey(request)} = ${JSON.stringify(v[request])}: must not exceed ${fullKey(limit)} (${v[limit]})`);
+        }
+    }
+    return problems;
+}
+
+function resources(cpu: string, memory: string, memoryLimit: string): ContainerResources {
+    return { requests: { cpu, memory }, limits: { memory: memoryLimit } };
+}
+
+const emptyToUndefined = (value: string): string | undefined => (value === "" ? undefined : value);
+
+/**
+ * Reads and validates the whole configuration of the current stack.
+ * @throws ConfigError listing every invalid key (name, value, what is allowed) and every missing secret
+ *   with the `pulumi config set --secret` command that fixes it.
+ */
+export function loadConfig(): PlatformConfig {
+    const project = pulumi.getProject();
+    const stack = pulumi.getStack();
+    const fullKey = (name: string) => `${project}:${name}`;
+    const problems: string[] = [];
+    const missingSecrets: string[] = [];
+    const plain: Record<string, unknown> = {};
+    const secrets: Record<string, pulumi.Output<string>> = {};
+
+    for (const [name, spec] of Object.entries(CONFIG_KEYS) as Array<[ConfigKey, KeySpec]>) {
+        const raw = pulumi.runtime.getConfig(fullKey(name));
+        if (raw === undefined) {
+            if (spec.secret) {
+                missingSecrets.push(name);
+            } else {
+                problems.push(`${fullKey(name)} is not set: set it in Pulumi.${stack}.yaml (pulumi config set ${name} <value> -s ${stack})`);
+            }
+            continue;
+        }
+        const converted = convert(raw, spec.kind);
+        if (!converted.ok) {
+            problems.push(`${fullKey(name)} = ${describeValue(raw, spec)}: ${converted.reason}`);
+            continue;
+        }
+        const parsed = spec.schema.safeParse(converted.value);
+        if (!parsed.success) {
+            const reasons = parsed.error.issues.map((issue) =>
+                issue.path.length > 0 ? `[${issue.path.join(".")}] ${issue.message}` : issue.message);
+            problems.push(`${fullKey(name)} = ${describeValue(raw, spec)}: ${reasons.join("; ")}`);
+            continue;
+        }
+        if (spec.secret) {
+            secrets[name] = pulumi.secret(parsed.data as string);
+        } else {
+            plain[name] = parsed.data;
+        }
+    }
+
+    if (problems.length === 0 && missingSecrets.length === 0) {
+        problems.push(...crossKeyProblems(plain as PlainValues, fullKey));
+    }
+    if (problems.length > 0 || missingSecrets.length > 0) {
+        const sections: string[] = [];
+        if (problems.length > 0) {
+            sections.push(`Invalid configuration for stack "${stack}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        }
+        if (missingSecrets.length > 0) {
+            sections.push(`Missing secret configuration for stack "${stack}" (${missingSecrets.length}); set each one with:\n` +
+                missingSecrets.map((k) => `  pulumi config set --secret ${fullKey(k)} <value> -s ${stack}`).join("\n"));
+        }
+        throw new ConfigError(sections.join("\n\n"));
+    }
+
+    const v = plain as PlainValues;
+    return {
+        project,
+        stack,
+        environment: v.environment,
+        products: v.products,
+        cluster: {
+            kubeContext: v.kubeContext,
+            kubeconfig: emptyToUndefined(v.kubeconfig),
+            renderYamlToDirectory: emptyToUndefined(v.renderYamlToDirectory),
+            storageClass: v.storageClass,
+        },
+        tls: { acmeEmail: v.acmeEmail, clusterIssuer: v.clusterIssuer },
+        charts: resolveCharts(v.chartVersionOverrides),
+        certManager: { replicas: v.certManagerReplicas },
+        ingress: {
+            replicas: v.ingressReplicas,
+            serviceType: v.ingressServiceType,
+            externalTrafficPolicy: v.ingressExternalTrafficPolicy,
+            resources: resources(v.ingressCpuRequest, v.ingressMemoryRequest, v.ingressMemoryLimit),
+        },
+        monitoring: {
+            prometheus: {
+                replicas: v.prometheusReplicas,
+                retention: v.prometheusRetention,
+                retentionSize: emptyToUndefined(v.prometheusRetentionSize),
+                storageSize: emptyToUndefined(v.prometheusStorageSize),
+                resources: resources(v.prometheusCpuRequest, v.prometheusMemoryRequest, v.prometheusMemoryLimit),
+            },
+            alertmanager: { replicas: v.alertmanagerReplicas, storageSize: emptyToUndefined(v.alertmanagerStorageSize) },
+            grafana: { host: v.grafanaHost, storageSize: emptyToUndefined(v.grafanaStorageSize) },
+            alerts: {
+                slackChannel: v.alertSlackChannel,
+                slackWebhookUrl: secrets.alertSlackWebhookUrl,
+                discordWebhookUrl: secrets.alertDiscordWebhookUrl,
+            },
+        },
+        logging: {
+            retention: v.lokiRetention,
+            storageSize: v.lokiStorageSize,
+            resources: resources(v.lokiCpuRequest, v.lokiMemoryRequest, v.lokiMemoryLimit),
+        },
+    };
+}

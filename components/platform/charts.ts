@@ -1,0 +1,81 @@
+/**
+ * Every Helm chart the platform installs, pinned in one place. A stack can replace a version with
+ * `chartVersionOverrides` (exact versions only) to try an upgrade on one environment first.
+ *
+ * Versions and repositories: shared/reference/helm-addons.md. Notable choices:
+ * - Loki's maintained chart lives in the grafana-community repository since March 2026.
+ * - prometheus-operator-crds carries the monitoring CRDs as templates, so a Release upgrades them
+ *   (kube-prometheus-stack's own crds/ directory is never upgraded by Helm).
+ * - ingress-nginx 4.15.1 is the final release (retired upstream in March 2026): keep the ingress
+ *   layer swappable; Gateway API is the successor.
+ */
+export interface ChartPin {
+    /** Chart name in its repository. */
+    readonly chart: string;
+    /** Exact chart version; never a range. */
+    readonly version: string;
+    /** Repository URL (HTTP Helm repository). */
+    readonly repo: string;
+    /** Helm release name: explicit, because it prefixes every object name and the `release` label. */
+    readonly releaseName: string;
+    /** Seconds Helm waits for the release to become ready. */
+    readonly timeoutSeconds: number;
+}
+
+export const CHARTS = {
+    "cert-manager": {
+        chart: "cert-manager",
+        version: "v1.21.1",
+        repo: "https://charts.jetstack.io",
+        releaseName: "cert-manager",
+        timeoutSeconds: 600,
+    },
+    "ingress-nginx": {
+        chart: "ingress-nginx",
+        version: "4.15.1",
+        repo: "https://kubernetes.github.io/ingress-nginx",
+        releaseName: "ingress-nginx",
+        timeoutSeconds: 600,
+    },
+    "prometheus-operator-crds": {
+        chart: "prometheus-operator-crds",
+        version: "31.0.1",
+        repo: "https://prometheus-community.github.io/helm-charts",
+        releaseName: "prometheus-operator-crds",
+        timeoutSeconds: 600,
+    },
+    "kube-prometheus-stack": {
+        chart: "kube-prometheus-stack",
+        version: "88.5.3",
+        repo: "https://prometheus-community.github.io/helm-charts",
+        releaseName: "kube-prometheus-stack",
+        timeoutSeconds: 900,
+    },
+    loki: {
+        chart: "loki",
+        version: "18.11.0",
+        repo: "https://grafana-community.github.io/helm-charts",
+        releaseName: "loki",
+        timeoutSeconds: 600,
+    },
+    alloy: {
+        chart: "alloy",
+        version: "1.11.1",
+        repo: "https://grafana.github.io/helm-charts",
+        releaseName: "alloy",
+        timeoutSeconds: 600,
+    },
+} as const satisfies Record<string, ChartPin>;
+
+export type ChartId = keyof typeof CHARTS;
+export const CHART_IDS = Object.keys(CHARTS) as [ChartId, ...ChartId[]];
+
+/** The pins with a stack's overrides applied ("<chart>=<version>" entries, already validated). */
+export function resolveCharts(overrides: readonly string[]): Record<ChartId, ChartPin> {
+    const resolved: Record<string, ChartPin> = { ...CHARTS };
+    for (const entry of overrides) {
+        const [chart, version] = entry.split("=") as [ChartId, string];
+        resolved[chart] = { ...CHARTS[chart], version };
+    }
+    return resolved as Record<ChartId, ChartPin>;
+}

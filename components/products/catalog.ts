@@ -1,0 +1,52 @@
+/**
+ * The products of the platform and where each one lives. Names follow the source documents
+ * (shared/seeds): seed 000 deploys QuickSpin AI to `quickspin-ai`, seed 001 the chatbot to
+ * `chatbot-<env>`, seed 002 Soundcore KCP to `soundcore-kcp-<env>`, seed 003 Harvis AI to
+ * `ai-agents-staging` / `ai-agents`; seed 004 names no namespace for the LLM secret-detection
+ * service, so it gets `llm-service` after its app label.
+ */
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const PRODUCT_IDS = ["quickspin-ai", "chatbot", "soundcore-kcp", "harvis-ai", "llm-secret-detection"] as const;
+export type ProductId = (typeof PRODUCT_IDS)[number];
+
+/** Pod Security Standards level of a namespace. */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+export interface ProductPlacement {
+    /** Human name used in descriptions and dashboards. */
+    readonly displayName: string;
+    /** Team label put on the product's namespaces. */
+    readonly team: string;
+    /** Namespaces the product owns in an environment (the first is its main namespace). */
+    readonly namespaces: (environment: Environment) => readonly string[];
+}
+
+export const PRODUCTS: Record<ProductId, ProductPlacement> = {
+    "quickspin-ai": {
+        displayName: "QuickSpin AI",
+        team: "quickspin",
+        namespaces: () => ["quickspin-ai"],
+    },
+    chatbot: {
+        displayName: "ShopyVerse chatbot",
+        team: "shopyverse",
+        namespaces: (env) => [`chatbot-${env}`],
+    },
+    "soundcore-kcp": {
+        displayName: "Soundcore KCP",
+        team: "soundcore",
+        namespaces: (env) => [`soundcore-kcp-${env}`],
+    },
+    "harvis-ai": {
+        displayName: "Harvis AI",
+        team: "harvis",
+        namespaces: (env) => [env === "prod" ? "ai-agents" : `ai-agents-${env}`],
+    },
+    "llm-secret-detection": {
+        displayName: "LLM secret-detection service",
+        team: "secops",
+        namespaces: () => ["llm-service"],
+    },
+};

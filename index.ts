@@ -1,0 +1,31 @@
+/**
+ * Entry point: wires validated config → platform → workloads → CI variables → outputs.
+ * Nothing here decides anything; the components and the stack configuration do.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import { loadConfig } from "./components/config";
+import { Platform } from "./components/platform/platform";
+
+const config = loadConfig();
+
+const kubernetes = new k8s.Provider("kubernetes", {
+    context: config.cluster.kubeContext,
+    kubeconfig: config.cluster.kubeconfig,
+    renderYamlToDirectory: config.cluster.renderYamlToDirectory,
+    enableServerSideApply: true,
+});
+
+const platform = new Platform("platform", { config }, { providers: [kubernetes] });
+
+export const environment = config.environment;
+export const namespaces = Object.keys(platform.namespaces.byName);
+export const clusterIssuer = platform.clusterIssuerName;
+export const ingressClassName = platform.ingressClassName;
+export const observability = {
+    prometheus: platform.monitoring.endpoints.prometheus,
+    alertmanager: platform.monitoring.endpoints.alertmanager,
+    grafana: platform.monitoring.endpoints.grafana,
+    grafanaUrl: platform.monitoring.endpoints.grafanaUrl,
+    loki: platform.logging.lokiUrl,
+    lokiPush: platform.logging.lokiPushUrl,
+};
