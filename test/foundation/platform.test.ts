@@ -25,7 +25,7 @@ function dependsOn(dependent: RecordedResource, dependency: RecordedResource): b
     return dependent.dependencies.includes(dependency.urn);
 }
 
-function namespaceOf(evaluation: StackEvaluation, r: RecordedResource): string {
+function namespaceOf(r: RecordedResource): string {
     return r.inputs.namespace ?? r.inputs.metadata?.namespace;
 }
 
@@ -50,11 +50,11 @@ for (const stack of STACKS) {
             }
 
             it("installs each add-on into its own platform namespace", () => {
-                assert.equal(namespaceOf(ev, release(ev, "cert-manager")), "cert-manager");
-                assert.equal(namespaceOf(ev, release(ev, "ingress-nginx")), "ingress-nginx");
-                assert.equal(namespaceOf(ev, release(ev, "kube-prometheus-stack")), "monitoring");
-                assert.equal(namespaceOf(ev, release(ev, "loki")), "logging");
-                assert.equal(namespaceOf(ev, release(ev, "alloy")), "logging");
+                assert.equal(namespaceOf(release(ev, "cert-manager")), "cert-manager");
+                assert.equal(namespaceOf(release(ev, "ingress-nginx")), "ingress-nginx");
+                assert.equal(namespaceOf(release(ev, "kube-prometheus-stack")), "monitoring");
+                assert.equal(namespaceOf(release(ev, "loki")), "logging");
+                assert.equal(namespaceOf(release(ev, "alloy")), "logging");
             });
 
             it("gives kube-prometheus-stack a longer timeout than the default 600 s", () => {
@@ -92,10 +92,10 @@ for (const stack of STACKS) {
             });
             it("creates every namespaced object after its Namespace", () => {
                 const namespaces = new Map(ofType(ev, NAMESPACE).map((n) => [n.inputs.metadata.name, n]));
-                const namespaced = ev.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && namespaceOf(ev, r));
+                const namespaced = ev.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && namespaceOf(r));
                 assert.ok(namespaced.length > 0);
                 for (const r of namespaced) {
-                    const namespace = namespaces.get(namespaceOf(ev, r));
+                    const namespace = namespaces.get(namespaceOf(r));
                     assert.ok(namespace, `${r.type} ${r.name} targets a namespace the stack does not create`);
                     assert.ok(dependsOn(r, namespace), `${r.type} ${r.name} does not depend on its Namespace`);
                 }
@@ -333,7 +333,7 @@ for (const stack of STACKS) {
                 }
                 assert.ok(secretValues.size >= 3, "expected the generated password and the webhook URLs to be secret");
                 for (const r of ev.resources) {
-                    const visible = JSON.stringify(r.wireInputs, (k, v) =>
+                    const visible = JSON.stringify(r.wireInputs, (_key, v) =>
                         v && typeof v === "object" && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270" ? "[secret]" : v);
                     for (const secret of secretValues) {
                         assert.ok(!visible.includes(secret), `${r.type} ${r.name} carries a secret value in plain text`);

@@ -171,7 +171,7 @@ async function evaluateNow(stack: string, options: EvaluateOptions): Promise<Sta
         const secretOutputs: string[] = [];
         for (const [key, value] of Object.entries(exported)) {
             if (pulumi.Output.isInstance(value)) {
-                if (await value.isSecret) {
+                if (await pulumi.isSecret(value)) {
                     secretOutputs.push(key);
                 }
                 outputs[key] = await new Promise((resolve) => value.apply(resolve));
