@@ -1,0 +1,245 @@
+/**
+ * A model of the whole stack for stack policies: Kubernetes objects by kind and namespace, workloads
+ * with their pod templates, HPAs with their targets, PDBs, Services. Every value that might be unknown
+ * during preview is read lazily: reading it rethrows the unknown-value error inside the caller's
+ * `out.guard()`, which reports "could not check" for that one item.
+ */
+import { Res, known } from "./core";
+import { isNamespaced, metadataOf } from "./k8s";
+import { podTemplateOf, PodTemplate, POD_KINDS } from "./pods";
+import { labelSelectorMatches, mapSelectorMatches } from "./selectors";
+import { arr, num, obj, str, stringMap } from "./values";
+
+/** Caches a computation, including the error it threw (rethrown on every access). */
+export class Lazy<T> {
+    private state: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    constructor(private readonly fn: () => T) {}
+    get value(): T {
+        if (!this.state) {
+            try {
+                this.state = { ok: true, value: this.fn() };
+            } catch (error) {
+                this.state = { ok: false, error };
+            }
+        }
+        if (this.state.ok) {
+            return this.state.value;
+        }
+        throw this.state.error;
+    }
+}
+
+export interface K8sObj extends Res {
+    /** metadata.name, or the Pulumi name when it is absent or unknown. */
+    readonly objName: string;
+    /** false when metadata.name is unknown during preview. */
+    readonly nameKnown: boolean;
+    /** metadata.namespace or "default" ("" for cluster-scoped kinds). */
+    readonly namespace: string;
+    readonly labels: Lazy<Record<string, string>>;
+    readonly annotations: Lazy<Record<string, string>>;
+}
+
+export interface Workload {
+    readonly obj: K8sObj;
+    readonly pod: PodTemplate;
+    /** Labels of the pod template. */
+    readonly podLabels: Lazy<Record<string, string>>;
+    /** spec.replicas as written (undefined when unset); not meaningful for DaemonSet/Job/CronJob/Pod. */
+    readonly replicasField: Lazy<number | undefined>;
+}
+
+export interface Hpa {
+    readonly obj: K8sObj;
+    readonly targetKind: Lazy<string>;
+    readonly targetName: Lazy<string>;
+    readonly min: Lazy<number>;
+    readonly max: Lazy<number | undefined>;
+}
+
+export type Resolution<T> = { readonly found: T } | { readonly uncertain: true } | undefined;
+
+export class StackIndex {
+    readonly objects: K8sObj[] = [];
+    private readonly byKind = new Map<string, K8sObj[]>();
+    private readonly byUrn = new Map<string, Res>();
+    private workloadsCache?: Workload[];
+    private hpasCache?: Hpa[];
+
+    constructor(readonly resources: readonly Res[]) {
+        for (const r of resources) {
+            this.byUrn.set(r.urn, r);
+            if (!r.k8s || r.k8s.patch || r.kind.endsWith("List")) {
+                continue;
+            }
+            const nameValue = known<string | undefined | null>(() => str(metadataOf(r.props).name), null);
+            const ns = isNamespaced(r.kind)
+                ? known<string>(() => str(metadataOf(r.props).namespace) || "default", "default")
+                : "";
+            const o: K8sObj = {
+                ...r,
+                objName: nameValue ?? r.name,
+                nameKnown: nameValue !== null,
+                namespace: ns,
+                labels: new Lazy(() => stringMap(metadataOf(r.props).labels)),
+                annotations: new Lazy(() => stringMap(metadataOf(r.props).annotations)),
+            };
+            this.objects.push(o);
+            const list = this.byKind.get(r.kind) ?? [];
+            list.push(o);
+            this.byKind.set(r.kind, list);
+        }
+    }
+
+    resource(urn: string): Res | undefined {
+        return this.byUrn.get(urn);
+    }
+
+    ofKind(...kinds: string[]): K8sObj[] {
+        return kinds.flatMap((k) => this.byKind.get(k) ?? []);
+    }
+
+    inNamespace(ns: string, ...kinds: string[]): K8sObj[] {
+        return this.ofKind(...kinds).filter((o) => o.namespace === ns);
+    }
+
+    /**
+     * Finds an object by kind, namespace and name. `uncertain` when it is not found but an object of that
+     * kind in that namespace has a name that is unknown during preview (it might be the one).
+     */
+    resolve(kind: string, ns: string, name: string): Resolution<K8sObj> {
+        const candidates = isNamespaced(kind) ? this.inNamespace(ns, kind) : this.ofKind(kind);
+        const hit = candidates.find((o) => o.nameKnown && o.objName === name);
+        if (hit) {
+            return { found: hit };
+        }
+        if (candidates.some((o) => !o.nameKnown)) {
+            return { uncertain: true };
+        }
+        return undefined;
+    }
+
+    workloads(): Workload[] {
+        if (!this.workloadsCache) {
+            this.workloadsCache = this.ofKind(...POD_KINDS).map((o) => {
+                const pod = podTemplateOf(o.kind, o.props)!;
+                return {
+                    obj: o,
+                    pod,
+                    podLabels: new Lazy(() => stringMap(pod.metadata.labels)),
+                    replicasField: new Lazy(() => {
+                        const v = obj(o.props.spec).replicas;
+                        return v === undefined || v === null ? undefined : Number(v);
+                    }),
+                };
+            });
+        }
+        return this.workloadsCache;
+    }
+
+    /** Deployments, StatefulSets and ReplicaSets: the kinds with a `replicas` field and HPA targets. */
+    scalableWorkloads(): Workload[] {
+        return this.workloads().filter((w) => ["Deployment", "StatefulSet", "ReplicaSet"].includes(w.obj.kind));
+    }
+
+    hpas(): Hpa[] {
+        if (!this.hpasCache) {
+            this.hpasCache = this.ofKind("HorizontalPodAutoscaler").map((o) => {
+                const spec = () => obj(o.props.spec);
+                return {
+                    obj: o,
+                    targetKind: new Lazy(() => str(obj(spec().scaleTargetRef).kind) ?? ""),
+                    targetName: new Lazy(() => str(obj(spec().scaleTargetRef).name) ?? ""),
+                    min: new Lazy(() => num(spec().minReplicas) ?? 1),
+                    max: new Lazy(() => num(spec().maxReplicas)),
+                };
+            });
+        }
+        return this.hpasCache;
+    }
+
+    /**
+     * The HPA whose scaleTargetRef names this workload. Throws the unknown-value error when an HPA of the
+     * namespace has an unknown target (it might be this workload's).
+     */
+    hpaFor(w: Workload): Hpa | undefined {
+        return this.hpas().find((h) =>
+            h.obj.namespace === w.obj.namespace &&
+            h.targetKind.value === w.obj.kind && h.targetName.value === w.obj.objName);
+    }
+
+    /** The workload an HPA targets, if it is in the stack. */
+    hpaTarget(h: Hpa): Workload | undefined {
+        const kind = h.targetKind.value;
+        const name = h.targetName.value;
+        return this.workloads().find((w) => w.obj.namespace === h.obj.namespace && w.obj.kind === kind &&
+            w.obj.objName === name);
+    }
+
+    /** PodDisruptionBudgets in the workload's namespace whose selector matches its pod labels. */
+    pdbsFor(w: Workload): K8sObj[] {
+        const labels = w.podLabels.value;
+        return this.inNamespace(w.obj.namespace, "PodDisruptionBudget")
+            .filter((p) => labelSelectorMatches(obj(p.props.spec).selector, labels));
+    }
+
+    /** Workloads in the namespace whose pod labels a Service-style selector matches. */
+    workloadsSelectedByService(ns: string, selector: Record<string, string>): Workload[] {
+        return this.workloads().filter((w) => w.obj.namespace === ns && w.obj.kind !== "PodTemplate" &&
+            mapSelectorMatches(selector, w.podLabels.value));
+    }
+
+    /** Workloads in the namespace whose pod labels a LabelSelector matches (empty selector: all). */
+    workloadsSelectedBy(ns: string, selector: unknown): Workload[] {
+        return this.workloads().filter((w) => w.obj.namespace === ns && w.obj.kind !== "PodTemplate" &&
+            labelSelectorMatches(selector ?? {}, w.podLabels.value));
+    }
+
+    /** Effective replica count: HPA max (budget) or min (availability) when an HPA targets it. */
+    replicas(w: Workload, mode: "max" | "min"): number {
+        const hpa = this.hpaFor(w);
+        if (hpa) {
+            return mode === "max" ? (hpa.max.value ?? hpa.min.value) : hpa.min.value;
+        }
+        return w.replicasField.value ?? 1;
+    }
+}
+
+/** A Service's selector as a map ({} when absent). */
+export function serviceSelector(svc: K8sObj): Record<string, string> {
+    return stringMap(obj(svc.props.spec).selector);
+}
+
+export function isHeadless(svc: K8sObj): boolean {
+    return str(obj(svc.props.spec).clusterIP) === "None";
+}
+
+/** Ingress backends: `{service, port}` pairs from rules and defaultBackend (networking/v1 and v1beta1). */
+export function ingressBackends(ing: K8sObj): Array<{ path: string; service: string; port: string | number | undefined; host?: string }> {
+    const spec = obj(ing.props.spec);
+    const out: Array<{ path: string; service: string; port: string | number | undefined; host?: string }> = [];
+    const add = (backend: any, path: string, host?: string) => {
+        const b = obj(backend);
+        if (b.service !== undefined) {
+            const s = obj(b.service);
+            const p = obj(s.port);
+            out.push({ path, service: str(s.name) ?? "", port: num(p.number) ?? str(p.name), host });
+        } else if (b.serviceName !== undefined) {
+            out.push({ path, service: str(b.serviceName) ?? "", port: b.servicePort, host });
+        }
+    };
+    const def = spec.defaultBackend ?? spec.backend;
+    if (def !== undefined) {
+        add(def, "spec.defaultBackend");
+    }
+    arr(spec.rules).forEach((rule: any, i: number) => {
+        arr(obj(obj(rule).http).paths).forEach((p: any, j: number) => {
+            add(obj(p).backend, `spec.rules[${i}].http.paths[${j}].backend`, str(obj(rule).host));
+        });
+    });
+    return out;
+}
+
+export function isCanaryIngress(ing: K8sObj): boolean {
+    return known(() => ing.annotations.value["nginx.ingress.kubernetes.io/canary"] === "true", false);
+}
