@@ -1,0 +1,116 @@
+/**
+ * `npm run plan -- --stack <dev|staging|prod>`: render, validate and policy-check a stack offline.
+ * A thin shell around tools/plan/index.ts; exit codes in tools/plan/exitCodes.ts and docs/plan.md.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { TEST_BUDGET_ENV } from "./plan/budget";
+import { EXIT, PlanError } from "./plan/exitCodes";
+import { runPlan } from "./plan/index";
+import { consoleProgress, silentProgress } from "./plan/progress";
+import { renderReport } from "./plan/report";
+
+interface CliOptions {
+    stack: string;
+    json?: boolean;
+    out?: string;
+    config: string[];
+    skipPolicy?: boolean;
+    quiet?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
+}
+
+function parseOverrides(pairs: readonly string[]): Record<string, unknown> {
+    const overrides: Record<string, unknown> = {};
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) {
+            throw new PlanError(`--config expects key=value, got "${pair}"`, EXIT.usage);
+        }
+        overrides[pair.slice(0, eq).replace(/^ai-platform:/, "")] = pair.slice(eq + 1);
+    }
+    return overrides;
+}
+
+function testBudget(): Record<string, unknown> | undefined {
+    const raw = process.env[TEST_BUDGET_ENV];
+    if (raw === undefined || raw === "") {
+        return undefined;
+    }
+    try {
+        const parsed = JSON.parse(raw);
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+            return parsed as Record<string, unknown>;
+        }
+    } catch {
+        // reported below
+    }
+    throw new PlanError(`${TEST_BUDGET_ENV} must be a JSON object such as {"cpu":"1m"}`, EXIT.usage);
+}
+
+async function main(argv: string[]): Promise<number> {
+    const program = new Command("plan")
+        .description("Offline plan of a stack: evaluate the program with the stack's config (no Pulumi CLI, no cluster, " +
+            "no credentials), validate every Kubernetes object, run the policy pack, report capacity against the budget " +
+            "and write manifests and plan.json.")
+        .addOption(new Option("-s, --stack <stack>", "stack to plan").default("dev"))
+        .option("--json", "print plan.json to stdout instead of the report (progress stays on stderr)")
+        .option("-o, --out <dir>", "output folder (default: out/plan/<stack>)")
+        .option("-c, --config <key=value>", "override a config key for this run only (repeatable)", collect, [])
+        .option("--skip-policy", "do not run the policy pack (its findings then do not count; never in CI)")
+        .option("-q, --quiet", "no progress lines on stderr")
+        .exitOverride()
+        .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+        .showHelpAfterError();
+    try {
+        program.parse(argv, { from: "user" });
+    } catch (error) {
+        if (error instanceof CommanderError) {
+            return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        }
+        throw error;
+    }
+    const options = program.opts<CliOptions>();
+
+    // stdout carries only the report or the JSON: anything the program logs goes to stderr.
+    const toStderr = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(" ")}\n`);
+    console.log = toStderr;
+    console.info = toStderr;
+
+    const result = await runPlan({
+        stack: options.stack,
+        overrides: options.config.length > 0 ? parseOverrides(options.config) : undefined,
+        outDir: options.out,
+        budgetOverride: testBudget(),
+        skipPolicy: options.skipPolicy === true,
+        progress: options.quiet ? silentProgress : consoleProgress(),
+    });
+    process.stdout.write(options.json ? result.json : renderReport(result));
+    return result.exitCode;
+}
+
+let failedEvaluation = false;
+// A failed evaluation leaves the program's own rejected promises behind; the failure is reported once.
+process.on("unhandledRejection", (reason) => {
+    if (!failedEvaluation) {
+        process.stderr.write(`plan: warning: unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+    }
+});
+
+function exit(code: number): void {
+    // Let stdout drain (a pipe may be slow) before exiting with the code.
+    process.stdout.write("", () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exit, (error: unknown) => {
+    failedEvaluation = true;
+    if (error instanceof PlanError) {
+        process.stderr.write(`plan: error: ${error.message}\n`);
+        exit(error.code);
+    } else {
+        process.stderr.write(`plan: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+        exit(EXIT.internal);
+    }
+});

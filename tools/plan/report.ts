@@ -1,0 +1,186 @@
+/** The human-readable plan report (stdout). */
+import * as path from "path";
+import { formatBytes, formatCpu } from "../../components/lib/quantity";
+import { BUDGET_POLICY } from "./budget";
+import { formatLimits, formatRequests, Resources } from "./capacity";
+import { decodeExitCode, EXIT } from "./exitCodes";
+import type { PlanResult } from "./index";
+import { PlanViolation } from "./policy";
+import { table } from "./table";
+
+const cpu = (m: number) => formatCpu(m);
+const mem = (b: number) => (b === 0 ? "0" : formatBytes(b));
+
+function limits(r: Resources): [string, string] {
+    return [
+        `${cpu(r.cpuLimit)}${r.cpuLimitUnset > 0 ? `+${r.cpuLimitUnset}∞` : ""}`,
+        `${mem(r.memoryLimit)}${r.memoryLimitUnset > 0 ? `+${r.memoryLimitUnset}∞` : ""}`,
+    ];
+}
+
+function section(title: string): string {
+    return `\n${title}\n${"-".repeat(title.length)}`;
+}
+
+function indentLines(text: string, indent: string): string {
+    return text.split("\n").map((l) => indent + l).join("\n");
+}
+
+export function renderReport(result: PlanResult, options: { cwd?: string } = {}): string {
+    const d = result.document;
+    const lines: string[] = [];
+    lines.push(`Offline plan of stack "${d.stack}" (project ${d.project}): no Pulumi CLI, no cluster, no credentials`);
+    if (d.config.placeholders.length > 0) {
+        lines.push(`  secrets replaced by offline placeholders: ${d.config.placeholders.map((k) => k.replace(/^[^:]+:/, "")).join(", ")}`);
+    }
+    if (d.config.overridden.length > 0) {
+        lines.push(`  config overridden for this run: ${d.config.overridden.join(", ")}`);
+    }
+
+    // --- Summary ------------------------------------------------------------------------------
+    const s = d.summary;
+    lines.push(section(`Resources: ${s.resources} (${s.customResources} to create, ${s.components} components), ${s.kubernetesObjects} Kubernetes objects`));
+    lines.push("By type:");
+    lines.push(table(["TYPE", "COUNT"], Object.entries(s.byType).map(([t, n]) => [t, String(n)])));
+    lines.push("By namespace (Kubernetes objects and Helm releases):");
+    lines.push(table(["NAMESPACE", "COUNT"], Object.entries(s.byNamespace).map(([ns, n]) => [ns || "(cluster-scoped)", String(n)])));
+    if (s.helmReleases.length > 0) {
+        lines.push("Helm releases:");
+        lines.push(table(["RELEASE", "CHART", "VERSION", "NAMESPACE", "REPOSITORY"],
+            s.helmReleases.map((r) => [r.name, r.chart, r.version, r.namespace, r.repo])));
+    }
+
+    // --- Schema -------------------------------------------------------------------------------
+    const sc = d.schema;
+    lines.push(section(`Schema validation: ${sc.validated} objects checked against the published OpenAPI schemas, ${sc.invalid} invalid, ${sc.notValidated} not validated`));
+    if (sc.errors.length === 0) {
+        lines.push("  no invalid field");
+    } else {
+        const byObject = new Map<string, typeof sc.errors[number][]>();
+        for (const e of sc.errors) {
+            byObject.set(e.object, [...(byObject.get(e.object) ?? []), e]);
+        }
+        for (const [object, errors] of byObject) {
+            lines.push(`  ✗ ${object}`);
+            for (const e of errors) {
+                lines.push(`      ${e.path}: ${e.reason}`);
+            }
+        }
+    }
+    for (const o of sc.notValidatedObjects) {
+        lines.push(`  ? not validated: ${o.object}: ${o.reason}`);
+    }
+
+    // --- Policy -------------------------------------------------------------------------------
+    const p = d.policy;
+    if (p.skipped) {
+        lines.push(section("Policy: skipped (--skip-policy); mandatory violations are not checked"));
+    } else {
+        lines.push(section(`Policy: ${p.pack ? `${p.pack.name} ${p.pack.version}, ` : ""}${p.policies ?? 0} policies, config ${p.configFile ?? "(none)"}: ` +
+            `${p.mandatory} mandatory, ${p.advisory} advisory violations`));
+        if (p.unknownPolicies && p.unknownPolicies.length > 0) {
+            lines.push(`  note: the config names policies the pack does not have: ${p.unknownPolicies.join(", ")}`);
+        }
+        const byPolicy = new Map<string, PlanViolation[]>();
+        for (const v of p.violations) {
+            byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
+        }
+        const order = (vs: PlanViolation[]) => (vs.some((v) => v.level === "mandatory") ? 0 : 1);
+        for (const [policy, violations] of [...byPolicy].sort((a, b) => order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]))) {
+            const levels = [...new Set(violations.map((v) => v.level))].join("/");
+            lines.push(`  [${levels.toUpperCase()}] ${policy} (${violations.length}): ${p.descriptions?.[policy] ?? ""}`.trimEnd());
+            const byResource = new Map<string, PlanViolation[]>();
+            for (const v of violations) {
+                const key = v.resource ?? "(stack)";
+                byResource.set(key, [...(byResource.get(key) ?? []), v]);
+            }
+            for (const [resource, vs] of byResource) {
+                lines.push(`    ${resource}`);
+                for (const v of vs) {
+                    lines.push(indentLines(`- ${v.message}`, "        ").replace(/^ {8}- /, "      - "));
+                }
+            }
+        }
+    }
+
+    // --- Capacity -----------------------------------------------------------------------------
+    const c = d.capacity;
+    lines.push(section("Capacity: requests and limits at minimum replicas and at HPA maximum, PVC storage"));
+    if (c.workloads.length === 0) {
+        lines.push("  no pod-bearing object in the stack");
+    }
+    const nsRows = c.namespaces.map((n) => [
+        n.namespace, cpu(n.atMin.cpuRequest), mem(n.atMin.memoryRequest), cpu(n.atMax.cpuRequest), mem(n.atMax.memoryRequest),
+        ...limits(n.atMax), mem(n.storageMin), mem(n.storageMax),
+    ]);
+    const t = c.total;
+    nsRows.push(["TOTAL", cpu(t.atMin.cpuRequest), mem(t.atMin.memoryRequest), cpu(t.atMax.cpuRequest), mem(t.atMax.memoryRequest),
+        ...limits(t.atMax), mem(t.storageMin), mem(t.storageMax)]);
+    lines.push(table(["NAMESPACE", "CPU REQ MIN", "MEM REQ MIN", "CPU REQ MAX", "MEM REQ MAX", "CPU LIM MAX", "MEM LIM MAX", "PVC MIN", "PVC MAX"], nsRows));
+    lines.push("  (+N∞: N containers without that limit, so the limit total is a lower bound)");
+    if (c.workloads.length > 0) {
+        lines.push("Workloads:");
+        lines.push(table(["OBJECT", "REPLICAS", "PER POD (REQ)", "PER POD (LIM)", "FROM"], c.workloads.map((w) => [
+            w.object, w.replicas.min === w.replicas.max ? String(w.replicas.min) : `${w.replicas.min}–${w.replicas.max}`,
+            formatRequests(w.perPod), formatLimits(w.perPod), w.replicas.source,
+        ])));
+    }
+    if (c.claims.length > 0) {
+        lines.push("PersistentVolumeClaims:");
+        lines.push(table(["CLAIM", "SIZE", "STORAGE CLASS"], c.claims.map((x) => [x.object, mem(x.storage), x.storageClass ?? "(default)"])));
+    }
+    for (const note of c.notes) {
+        lines.push(`  note: ${note}`);
+    }
+    const a = c.addons;
+    lines.push(`Platform add-ons (APPROXIMATE: Helm releases, pods not visible offline; from the requests their values set):`);
+    if (a.rows.length > 0) {
+        lines.push(table(["RELEASE", "COMPONENT", "KIND", "PODS", "CPU REQ", "MEM REQ", "STORAGE", "NOTE"], a.rows.map((r) => [
+            r.release, r.component, r.kind, r.replicasMin === r.replicasMax ? String(r.replicasMin) : `${r.replicasMin}–${r.replicasMax}`,
+            r.perPod ? cpu(r.atMin.cpuRequest) : "-", r.perPod ? mem(r.atMin.memoryRequest) : "-", r.storage ? mem(r.storage) : "",
+            r.notes.join("; "),
+        ])));
+    }
+    for (const r of a.notEstimated) {
+        lines.push(`  not estimated: release ${r.release} (chart ${r.chart}) has no entry in the add-on table`);
+    }
+    lines.push(`  ≈ ${formatRequests(a.atMin)} requested by the add-ons, ${mem(a.storage)} of storage (approximate)`);
+
+    // --- Budget -------------------------------------------------------------------------------
+    const b = d.budget;
+    if (!b.budget) {
+        lines.push(section(`Budget: none found (no "${BUDGET_POLICY}" settings for this stack)`));
+    } else {
+        lines.push(section(`Budget: ${b.verdict.toUpperCase()} (${b.budget.source}; at HPA maximum, DaemonSets × ${b.budget.daemonSetNodes} node${b.budget.daemonSetNodes === 1 ? "" : "s"})`));
+        for (const check of b.checks) {
+            lines.push(`  ${check.ok ? "✓" : "✗"} ${check.dimension.padEnd(13)} ${check.text}`);
+        }
+        for (const problem of b.budget.problems) {
+            lines.push(`  ✗ ${problem}`);
+        }
+        lines.push(`  The budget covers the workloads the stack defines; the platform add-ons come on top: ` +
+            `workloads at maximum + add-ons ≈ ${cpu(b.withAddons.cpuRequest)} CPU / ${mem(b.withAddons.memoryRequest)} (approximate).`);
+    }
+
+    // --- Files and verdict --------------------------------------------------------------------
+    if (result.outDir) {
+        lines.push(section(`Wrote ${result.files.length} files to ${path.relative(options.cwd ?? process.cwd(), result.outDir) || "."}`));
+        lines.push("  plan.json, manifests/<namespace>.yaml (+ _cluster.yaml), releases/<release>.values.yaml" +
+            (result.files.includes("other-resources.yaml") ? ", other-resources.yaml" : ""));
+    }
+    lines.push("");
+    lines.push(verdictLine(result.exitCode));
+    return `${lines.join("\n")}\n`;
+}
+
+export function verdictLine(exitCode: number): string {
+    if (exitCode === EXIT.ok) {
+        return "Plan OK: no schema error, no mandatory violation, within budget (exit 0).";
+    }
+    const f = decodeExitCode(exitCode);
+    const reasons = f ? [
+        f.schemaErrors ? "schema errors" : "", f.mandatoryViolations ? "mandatory policy violations" : "",
+        f.budgetExceeded ? "budget exceeded" : "",
+    ].filter(Boolean) : [];
+    return `Plan FAILED: ${reasons.join(", ")} (exit ${exitCode}).`;
+}
