@@ -7,7 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseBytes } from "../lib/quantity";
 import { ChartId, ChartPin, resolveCharts } from "../platform/charts";
 import { Environment, ProductId } from "../products/catalog";
-import { CONFIG_KEYS, ConfigKey, ConfigKind, KeySpec, PlainValues } from "./keys";
+import {
+    Color, ProductSettingsById, RELEASE_KEYS, RELEASE_STRATEGIES, ReleaseKeys, ReleaseSettings, releaseTags,
+} from "../products/settings";
+import { CONFIG_KEYS, ConfigKey, ConfigKind, KeySpec, PlainValues, SEMVER_TAG_PATTERN } from "./keys";
 
 export { CONFIG_KEYS } from "./keys";
 
@@ -71,6 +74,12 @@ export interface PlatformConfig {
         readonly storageSize: string;
         readonly resources: ContainerResources;
     };
+    readonly network: {
+        /** Addresses of the Kubernetes API server, for workloads that call it (egress on 443/6443). */
+        readonly kubeApiServerCidrs: readonly string[];
+    };
+    /** Per-environment settings of each deployed product (absent for products the stack does not deploy). */
+    readonly productSettings: { readonly [P in ProductId]?: ProductSettingsById[P] };
 }
 
 type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
@@ -130,6 +139,169 @@ function crossKeyProblems(v: PlainValues, fullKey: (k: ConfigKey) => string): st
     return problems;
 }
 
+/** The keys a product's release uses in an environment (the others may stay empty). */
+function usedReleaseKeys(product: ProductId, environment: Environment): string[] {
+    const keys: ReleaseKeys = RELEASE_KEYS[product];
+    switch (RELEASE_STRATEGIES[product][environment]) {
+        case "rolling":
+            return [keys.imageTag];
+        case "canary":
+            return [keys.imageTag, keys.canaryImageTag!];
+        case "blue-green":
+            return [keys.blueImageTag!, keys.greenImageTag!];
+    }
+}
+
+/** Plain keys a deployed product cannot do without, beyond its release tags. */
+const PRODUCT_REQUIRED_KEYS: Record<ProductId, (environment: Environment) => ConfigKey[]> = {
+    "quickspin-ai": () => ["quickspinHost", "quickspinApiUrl", "quickspinAuthUrl", "quickspinRegistryUsername"],
+    chatbot: () => ["chatbotHost", "chatbotRegistryUsername"],
+    "soundcore-kcp": () => ["soundcoreHost", "soundcoreRegistryUsername"],
+    "harvis-ai": (env) => ["harvisHost", "harvisImageRegistry", "harvisRegistryUsername", ...(env === "dev" ? [] : ["harvisGitlabUrl" as const])],
+    "llm-secret-detection": () => ["llmServiceHost", "llmServiceRegistryUsername"],
+};
+
+function productProblems(v: PlainValues, fullKey: (k: string) => string, stack: string): string[] {
+    const problems: string[] = [];
+    const values = v as unknown as Record<string, unknown>;
+    for (const product of v.products) {
+        const required = [...usedReleaseKeys(product, v.environment), ...PRODUCT_REQUIRED_KEYS[product](v.environment)];
+        for (const k of required) {
+            if (values[k] === "") {
+                problems.push(`${fullKey(k)} is empty: products includes ${product}, which needs it in ${v.environment} (pulumi config set ${k} <value> -s ${stack})`);
+            }
+        }
+        if (v.environment === "prod") {
+            for (const k of usedReleaseKeys(product, v.environment)) {
+                const tag = values[k] as string;
+                if (tag !== "" && !SEMVER_TAG_PATTERN.test(tag)) {
+                    problems.push(`${fullKey(k)} = ${JSON.stringify(tag)}: prod images must be pinned to a semantic version such as v1.2.3 or 1.2.3`);
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+function release(v: PlainValues, product: ProductId): ReleaseSettings {
+    const keys = RELEASE_KEYS[product];
+    const values = v as unknown as Record<string, unknown>;
+    const read = (k: string | undefined) => (k === undefined ? undefined : values[k]);
+    const strategy = RELEASE_STRATEGIES[product][v.environment];
+    return {
+        strategy,
+        imageTag: read(keys.imageTag) as string,
+        ...(strategy === "canary" ? {
+            canary: { imageTag: read(keys.canaryImageTag) as string, weight: read(keys.canaryWeight) as number },
+        } : {}),
+        ...(strategy === "blue-green" ? {
+            blueGreen: {
+                blueImageTag: read(keys.blueImageTag) as string,
+                greenImageTag: read(keys.greenImageTag) as string,
+                activeColor: read(keys.activeColor) as Color,
+            },
+        } : {}),
+    };
+}
+
+function productSettings(
+    v: PlainValues,
+    secrets: Record<string, pulumi.Output<string>>,
+): { [P in ProductId]?: ProductSettingsById[P] } {
+    const deployed = new Set<ProductId>(v.products);
+    const settings: { -readonly [P in ProductId]?: ProductSettingsById[P] } = {};
+    if (deployed.has("quickspin-ai")) {
+        settings["quickspin-ai"] = {
+            release: release(v, "quickspin-ai"),
+            host: v.quickspinHost,
+            replicas: v.quickspinReplicas,
+            apiUrl: v.quickspinApiUrl,
+            authUrl: v.quickspinAuthUrl,
+            registry: { username: v.quickspinRegistryUsername, password: secrets.quickspinRegistryPassword },
+            groqApiKey: secrets.quickspinGroqApiKey,
+            mongodbUri: secrets.quickspinMongodbUri,
+        };
+    }
+    if (deployed.has("chatbot")) {
+        settings.chatbot = {
+            release: release(v, "chatbot"),
+            host: v.chatbotHost,
+            maxReplicas: v.chatbotMaxReplicas,
+            registry: { username: v.chatbotRegistryUsername, password: secrets.chatbotRegistryPassword },
+            hfAccessToken: secrets.chatbotHfAccessToken,
+        };
+    }
+    if (deployed.has("soundcore-kcp")) {
+        settings["soundcore-kcp"] = {
+            release: release(v, "soundcore-kcp"),
+            host: v.soundcoreHost,
+            registry: { username: v.soundcoreRegistryUsername, password: secrets.soundcoreRegistryPassword },
+            openaiApiKey: secrets.soundcoreOpenaiApiKey,
+            anthropicApiKey: secrets.soundcoreAnthropicApiKey,
+            pineconeApiKey: secrets.soundcorePineconeApiKey,
+            sentryDsn: secrets.soundcoreSentryDsn,
+        };
+    }
+    if (deployed.has("harvis-ai")) {
+        settings["harvis-ai"] = {
+            release: release(v, "harvis-ai"),
+            host: v.harvisHost,
+            imageRegistry: v.harvisImageRegistry,
+            logLevel: v.harvisLogLevel,
+            backendMemory: v.harvisBackendMemory,
+            backendGpus: v.harvisBackendGpus,
+            ollamaGpus: v.harvisOllamaGpus,
+            nodes: {
+                backend: emptyToUndefined(v.harvisBackendNode),
+                frontend: emptyToUndefined(v.harvisFrontendNode),
+                ollama: emptyToUndefined(v.harvisOllamaNode),
+            },
+            registry: { username: v.harvisRegistryUsername, password: secrets.harvisRegistryPassword },
+            gitlabUrl: v.harvisGitlabUrl,
+            runnerToken: secrets.harvisRunnerToken,
+        };
+    }
+    if (deployed.has("llm-secret-detection")) {
+        settings["llm-secret-detection"] = {
+            release: release(v, "llm-secret-detection"),
+            host: v.llmServiceHost,
+            replicas: v.llmServiceReplicas,
+            registry: { username: v.llmServiceRegistryUsername, password: secrets.llmServiceRegistryPassword },
+        };
+    }
+    for (const product of Object.keys(settings) as ProductId[]) {
+        const tags = releaseTags(settings[product]!.release);
+        if (tags.some((t) => t === "")) {
+            throw new ConfigError(`internal: ${product} has an empty image tag after validation`);
+        }
+    }
+    return settings;
+}
+
+/**
+ * Whether a secret must be set for this stack: secrets of a product are only needed where the
+ * product is deployed (read from the raw values, so this works before validation; when the product
+ * list cannot be read, every secret is asked for).
+ */
+function secretNeeded(spec: KeySpec, fullKey: (k: string) => string): boolean {
+    if (!spec.neededBy) {
+        return true;
+    }
+    let products: unknown;
+    try {
+        products = JSON.parse(pulumi.runtime.getConfig(fullKey("products")) ?? "null");
+    } catch {
+        return true;
+    }
+    if (!Array.isArray(products)) {
+        return true;
+    }
+    const environment = pulumi.runtime.getConfig(fullKey("environment"));
+    const { product, environments } = spec.neededBy;
+    return products.includes(product) &&
+        (environments === undefined || environment === undefined || environments.includes(environment as Environment));
+}
+
 function resources(cpu: string, memory: string, memoryLimit: string): ContainerResources {
     return { requests: { cpu, memory }, limits: { memory: memoryLimit } };
 }
@@ -154,7 +326,9 @@ export function loadConfig(): PlatformConfig {
         const raw = pulumi.runtime.getConfig(fullKey(name));
         if (raw === undefined) {
             if (spec.secret) {
-                missingSecrets.push(name);
+                if (secretNeeded(spec, fullKey)) {
+                    missingSecrets.push(name);
+                }
             } else {
                 problems.push(`${fullKey(name)} is not set: set it in Pulumi.${stack}.yaml (pulumi config set ${name} <value> -s ${stack})`);
             }
@@ -181,6 +355,7 @@ export function loadConfig(): PlatformConfig {
 
     if (problems.length === 0 && missingSecrets.length === 0) {
         problems.push(...crossKeyProblems(plain as PlainValues, fullKey));
+        problems.push(...productProblems(plain as PlainValues, fullKey, stack));
     }
     if (problems.length > 0 || missingSecrets.length > 0) {
         const sections: string[] = [];
@@ -236,5 +411,7 @@ export function loadConfig(): PlatformConfig {
             storageSize: v.lokiStorageSize,
             resources: resources(v.lokiCpuRequest, v.lokiMemoryRequest, v.lokiMemoryLimit),
         },
+        network: { kubeApiServerCidrs: v.kubeApiServerCidrs },
+        productSettings: productSettings(v, secrets),
     };
 }

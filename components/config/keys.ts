@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { CHART_IDS } from "../platform/charts";
-import { ENVIRONMENTS, PRODUCT_IDS } from "../products/catalog";
+import { Environment, ENVIRONMENTS, PRODUCT_IDS, ProductId } from "../products/catalog";
+import { COLORS } from "../products/settings";
 import * as rules from "./rules";
 
 /** How Pulumi hands a value to the program (all config arrives as strings on the wire). */
@@ -21,6 +22,11 @@ export interface KeySpec<T = unknown> {
      * evaluated offline (tests, `npm run plan`).
      */
     readonly offlinePlaceholder?: string;
+    /**
+     * For secrets only needed by one product (and possibly only in some environments): a stack that
+     * does not deploy the product there is not asked for it.
+     */
+    readonly neededBy?: { readonly product: ProductId; readonly environments?: readonly Environment[] };
 }
 
 function key<T>(kind: ConfigKind, schema: z.ZodType<T, any>): KeySpec<T> {
@@ -30,6 +36,82 @@ function key<T>(kind: ConfigKind, schema: z.ZodType<T, any>): KeySpec<T> {
 function secret(schema: z.ZodType<string, any>, offlinePlaceholder: string): KeySpec<string> {
     return { kind: "string", schema, secret: true, offlinePlaceholder };
 }
+
+function productSecret(
+    product: ProductId,
+    schema: z.ZodType<string, any>,
+    offlinePlaceholder: string,
+    environments?: readonly Environment[],
+): KeySpec<string> {
+    return { kind: "string", schema, secret: true, offlinePlaceholder, neededBy: { product, environments } };
+}
+
+// --- Rules of the product keys ------------------------------------------------------------------
+// Kept next to the keys that use them; the messages name what is allowed and, for secrets, never
+// echo the value.
+
+const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Semantic version, as prod images must be pinned (seed 001/002/003 release with v1.0.0 tags). */
+export const SEMVER_TAG_PATTERN = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * An image tag other than `latest` (which names nothing: every push moves it), or "" where the
+ * stack's release strategy does not use the key.
+ */
+const optionalImageTag = z.string().refine((v) => v === "" || (IMAGE_TAG_PATTERN.test(v) && v !== "latest"), {
+    error: "must be an image tag (letters, digits, '_', '.', '-'; at most 128) other than latest, or empty when unused",
+});
+const optionalHostname = z.string().refine((v) => v === "" || rules.HOSTNAME_PATTERN.test(v), {
+    error: "must be a lower-case DNS host name with at least one dot, such as app.example.com, or empty when the product is not deployed",
+});
+const optionalHttpsUrl = z.string().refine((v) => v === "" || isHttpsUrl(v), {
+    error: "must be an https URL such as https://api.example.com, or empty when the product is not deployed",
+});
+/** Kubernetes node name (kubernetes.io/hostname), or "" for no placement. */
+const optionalNodeName = z.string().regex(/^$|^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, {
+    error: "must be a node name as in kubernetes.io/hostname (lower-case letters, digits, '-', '.'), or empty for no placement",
+});
+/** Registry host with an optional repository prefix, e.g. registry.gitlab.com/harvis/harvis-ai. */
+const optionalImageRegistry = z.string().regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$/, {
+    error: "must be a registry host with an optional repository path, such as registry.gitlab.com/harvis/harvis-ai, or empty",
+});
+const optionalUsername = z.string().regex(/^$|^\S{1,255}$/, {
+    error: "must be a registry user name without whitespace, or empty when the product is not deployed",
+});
+const cidr = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const cidrList = z.array(z.string()).min(1, { error: "must list at least one CIDR such as 10.0.0.0/8" }).superRefine((entries, ctx) => {
+    for (const entry of entries) {
+        if (!cidr.test(entry)) {
+            ctx.addIssue({ code: "custom", message: `"${entry}" must be an IPv4 CIDR such as 10.0.0.0/8` });
+        }
+    }
+});
+
+function isHttpsUrl(v: string): boolean {
+    try {
+        return new URL(v).protocol === "https:";
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * A credential GitLab can mask, so the same value can later become a masked CI/CD variable: at
+ * least 8 characters from A-Za-z0-9 and _+=/@:.~- (the message never echoes the value).
+ */
+function maskable(what: string, prefix = "") {
+    const allowed = /^[A-Za-z0-9_+=/@:.~-]{8,}$/;
+    const start = prefix ? ` starting with ${prefix}` : "";
+    return z.string().refine((v) => allowed.test(v) && v.startsWith(prefix), {
+        error: `must be ${what}${start}: at least 8 characters from A-Z a-z 0-9 _ + = / @ : . ~ - (GitLab can only mask such values)`,
+    });
+}
+const mongodbUri = z.string().refine((v) => /^mongodb(\+srv)?:\/\/[A-Za-z0-9_+=/@:.~-]+$/.test(v), {
+    error: "must be a mongodb:// or mongodb+srv:// connection string without ?, & or % (GitLab can only mask A-Z a-z 0-9 _ + = / @ : . ~ -)",
+});
+const sentryDsn = z.string().refine((v) => isHttpsUrl(v) && /^[A-Za-z0-9_+=/@:.~-]{8,}$/.test(v), {
+    error: "must be a Sentry DSN (https://<key>@<host>/<project>) of characters GitLab can mask",
+});
 
 export const CONFIG_KEYS = {
     // Cluster and environment
@@ -80,6 +162,72 @@ export const CONFIG_KEYS = {
         rules.httpsUrlOn(["discord.com", "discordapp.com"]),
         "https://discord.com/api/webhooks/0/offline-placeholder-not-a-real-webhook",
     ),
+
+    // === Product workloads ========================================================================
+    // Per-environment deltas of the five products (components/products/*.ts hold the seeds' fixed
+    // numbers). Keys a stack's release strategy does not use stay empty; a deployed product's
+    // host, tags and registry user are required (checked across keys in index.ts).
+    kubeApiServerCidrs: key("array", cidrList),
+    // QuickSpin AI (seed 000)
+    quickspinImageTag: key("string", optionalImageTag),
+    quickspinHost: key("string", optionalHostname),
+    quickspinReplicas: key("integer", rules.integer(1, 6)),
+    quickspinApiUrl: key("string", optionalHttpsUrl),
+    quickspinAuthUrl: key("string", optionalHttpsUrl),
+    quickspinRegistryUsername: key("string", optionalUsername),
+    // ShopyVerse chatbot (seed 001)
+    chatbotImageTag: key("string", optionalImageTag),
+    chatbotCanaryImageTag: key("string", optionalImageTag),
+    chatbotCanaryWeight: key("integer", rules.integer(0, 100)),
+    chatbotBlueImageTag: key("string", optionalImageTag),
+    chatbotGreenImageTag: key("string", optionalImageTag),
+    chatbotActiveColor: key("string", rules.oneOf(COLORS)),
+    chatbotMaxReplicas: key("integer", rules.integer(4, 30)),
+    chatbotHost: key("string", optionalHostname),
+    chatbotRegistryUsername: key("string", optionalUsername),
+    // Soundcore KCP (seed 002)
+    soundcoreImageTag: key("string", optionalImageTag),
+    soundcoreBlueImageTag: key("string", optionalImageTag),
+    soundcoreGreenImageTag: key("string", optionalImageTag),
+    soundcoreActiveColor: key("string", rules.oneOf(COLORS)),
+    soundcoreHost: key("string", optionalHostname),
+    soundcoreRegistryUsername: key("string", optionalUsername),
+    // Harvis AI (seed 003)
+    harvisImageRegistry: key("string", optionalImageRegistry),
+    harvisImageTag: key("string", optionalImageTag),
+    harvisHost: key("string", optionalHostname),
+    harvisLogLevel: key("string", rules.oneOf(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const)),
+    harvisBackendMemory: key("string", rules.bytes),
+    harvisBackendGpus: key("integer", rules.integer(0, 8)),
+    harvisOllamaGpus: key("integer", rules.integer(0, 8)),
+    harvisBackendNode: key("string", optionalNodeName),
+    harvisFrontendNode: key("string", optionalNodeName),
+    harvisOllamaNode: key("string", optionalNodeName),
+    harvisRegistryUsername: key("string", optionalUsername),
+    harvisGitlabUrl: key("string", optionalHttpsUrl),
+    // LLM secret-detection service (seed 004)
+    llmServiceImageTag: key("string", optionalImageTag),
+    llmServiceBlueImageTag: key("string", optionalImageTag),
+    llmServiceGreenImageTag: key("string", optionalImageTag),
+    llmServiceActiveColor: key("string", rules.oneOf(COLORS)),
+    llmServiceReplicas: key("integer", rules.integer(1, 10)),
+    llmServiceHost: key("string", optionalHostname),
+    llmServiceRegistryUsername: key("string", optionalUsername),
+    // Product secrets: asked for only where the product is deployed.
+    quickspinRegistryPassword: productSecret("quickspin-ai", maskable("a registry deploy token"), "offline-placeholder-registry-password"),
+    quickspinGroqApiKey: productSecret("quickspin-ai", maskable("a Groq API key", "gsk_"), "gsk_offline_placeholder_not_a_real_key"),
+    quickspinMongodbUri: productSecret("quickspin-ai", mongodbUri, "mongodb://offline:placeholder@mongodb.invalid:27017/quickspin_ai"),
+    chatbotRegistryPassword: productSecret("chatbot", maskable("a registry token"), "offline-placeholder-registry-password"),
+    chatbotHfAccessToken: productSecret("chatbot", maskable("a Hugging Face access token", "hf_"), "hf_offline_placeholder_not_a_real_token"),
+    soundcoreRegistryPassword: productSecret("soundcore-kcp", maskable("a registry deploy token"), "offline-placeholder-registry-password"),
+    soundcoreOpenaiApiKey: productSecret("soundcore-kcp", maskable("an OpenAI API key", "sk-"), "sk-offline-placeholder-not-a-real-key"),
+    soundcoreAnthropicApiKey: productSecret("soundcore-kcp", maskable("an Anthropic API key", "sk-ant-"), "sk-ant-offline-placeholder-not-a-real-key"),
+    soundcorePineconeApiKey: productSecret("soundcore-kcp", maskable("a Pinecone API key"), "pcsk_offline_placeholder_not_a_real_key"),
+    soundcoreSentryDsn: productSecret("soundcore-kcp", sentryDsn, "https://offlineplaceholder@o0.ingest.sentry.io/0"),
+    harvisRegistryPassword: productSecret("harvis-ai", maskable("a registry deploy token"), "offline-placeholder-registry-password"),
+    harvisRunnerToken: productSecret("harvis-ai", maskable("a GitLab runner authentication token", "glrt-"),
+        "glrt-offline_placeholder_not_a_real_token", ["staging", "prod"]),
+    llmServiceRegistryPassword: productSecret("llm-secret-detection", maskable("a registry token"), "offline-placeholder-registry-password"),
 } satisfies Record<string, KeySpec<any>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

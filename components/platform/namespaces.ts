@@ -46,9 +46,16 @@ export const PLATFORM_NAMESPACES = {
 /** Every namespace a stack needs: the platform's and those of the products it deploys. */
 export function namespacePlan(environment: Environment, products: readonly ProductId[]): NamespaceSpec[] {
     const productNamespaces = products.flatMap((product) =>
-        PRODUCTS[product].namespaces(environment).map((name): NamespaceSpec => ({
-            name, podSecurity: "restricted", team: PRODUCTS[product].team, product,
-        })));
+        PRODUCTS[product].namespaces(environment).map((name): NamespaceSpec => {
+            const exception = PRODUCTS[product].podSecurityExceptions?.[name];
+            return {
+                name,
+                podSecurity: exception?.level ?? "restricted",
+                podSecurityReason: exception?.reason,
+                team: PRODUCTS[product].team,
+                product,
+            };
+        }));
     return [...Object.values(PLATFORM_NAMESPACES), ...productNamespaces];
 }
 

@@ -21,7 +21,19 @@ export interface ProductPlacement {
     readonly team: string;
     /** Namespaces the product owns in an environment (the first is its main namespace). */
     readonly namespaces: (environment: Environment) => readonly string[];
+    /**
+     * Namespaces that cannot enforce the restricted Pod Security profile, with the level they
+     * enforce and why. Every namespace not listed here enforces restricted.
+     */
+    readonly podSecurityExceptions?: Readonly<Record<string, { readonly level: PodSecurityLevel; readonly reason: string }>>;
 }
+
+/**
+ * Harvis AI's CI runners (seed 003 ran them on the host Docker socket with full cluster RBAC) run
+ * as the gitlab-runner chart with the Kubernetes executor in their own namespace, in the
+ * environments that build images (staging and prod; dev is docker-compose in the seed).
+ */
+export const GITLAB_RUNNER_NAMESPACE = "gitlab-runner";
 
 export const PRODUCTS: Record<ProductId, ProductPlacement> = {
     "quickspin-ai": {
@@ -42,7 +54,18 @@ export const PRODUCTS: Record<ProductId, ProductPlacement> = {
     "harvis-ai": {
         displayName: "Harvis AI",
         team: "harvis",
-        namespaces: (env) => [env === "prod" ? "ai-agents" : `ai-agents-${env}`],
+        namespaces: (env) => env === "dev"
+            ? ["ai-agents-dev"]
+            : [env === "prod" ? "ai-agents" : `ai-agents-${env}`, GITLAB_RUNNER_NAMESPACE],
+        podSecurityExceptions: {
+            // Baseline still refuses privileged pods, host namespaces and hostPath (the Docker socket
+            // of the seed's runners); what it allows beyond restricted is a root user inside the job
+            // container, which image builds with kaniko need to unpack base-image filesystems.
+            [GITLAB_RUNNER_NAMESPACE]: {
+                level: "baseline",
+                reason: "CI job pods build images with kaniko, which runs as root inside its container (no privileges, no host access); the runner manager itself is restricted-compliant.",
+            },
+        },
     },
     "llm-secret-detection": {
         displayName: "LLM secret-detection service",
