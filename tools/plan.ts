@@ -2,6 +2,7 @@
  * `npm run plan -- --stack <dev|staging|prod>`: render, validate and policy-check a stack offline.
  * A thin shell around tools/plan/index.ts; exit codes in tools/plan/exitCodes.ts and docs/plan.md.
  */
+import * as path from "path";
 import { Command, CommanderError, Option } from "commander";
 import { TEST_BUDGET_ENV } from "./plan/budget";
 import { EXIT, PlanError } from "./plan/exitCodes";
@@ -16,6 +17,7 @@ interface CliOptions {
     config: string[];
     skipPolicy?: boolean;
     quiet?: boolean;
+    program?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -61,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
         .option("-c, --config <key=value>", "override a config key for this run only (repeatable)", collect, [])
         .option("--skip-policy", "do not run the policy pack (its findings then do not count; never in CI)")
         .option("-q, --quiet", "no progress lines on stderr")
+        // Tests and experiments: evaluate another entry point with the stack's configuration.
+        .addOption(new Option("--program <file>", "program entry point instead of index.ts").hideHelp())
         .exitOverride()
         .configureOutput({ writeErr: (s) => process.stderr.write(s) })
         .showHelpAfterError();
@@ -85,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
         outDir: options.out,
         budgetOverride: testBudget(),
         skipPolicy: options.skipPolicy === true,
+        program: options.program ? path.resolve(options.program) : undefined,
         progress: options.quiet ? silentProgress : consoleProgress(),
     });
     process.stdout.write(options.json ? result.json : renderReport(result));

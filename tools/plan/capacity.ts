@@ -197,7 +197,7 @@ export function replicasOf(o: K8sObject, hpas: readonly K8sObject[], daemonSetNo
             const hs = asRecord(hpa.resource.inputs.spec);
             const min = intOr(hs.minReplicas, 1);
             const maxReplicas = intOr(hs.maxReplicas, min);
-            return { min, max: Math.max(min, maxReplicas), source: `HPA ${label(hpa)} (${min}–${maxReplicas})` };
+            return { min, max: Math.max(min, maxReplicas), source: `HPA ${hpa.namespace}/${hpa.name} (${min}–${maxReplicas})` };
         }
         const n = intOr(spec.replicas, 1);
         return { min: n, max: n, source: spec.replicas === undefined ? "replicas unset (1)" : "spec.replicas" };

@@ -34,6 +34,8 @@ export interface PlanOptions {
     readonly skipPolicy?: boolean;
     readonly progress?: Progress;
     readonly projectDir?: string;
+    /** Program entry point (tests evaluate small fixture programs). @default index.ts */
+    readonly program?: string;
 }
 
 /** Everything plan.json holds. Quantities: CPU in millicores, memory and storage in bytes. */
@@ -99,6 +101,7 @@ async function evaluate(options: PlanOptions, progress: Progress): Promise<Stack
         const evaluation = await evaluateStack(options.stack, {
             overrides: options.overrides,
             projectDir: options.projectDir,
+            program: options.program,
             onResource: (r) => progress.tick(`${++count} resources (${r.type})`),
         });
         progress.done(`${evaluation.resources.length} resources`);

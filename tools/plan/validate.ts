@@ -195,7 +195,7 @@ export function fieldErrors(errors: readonly AjvError[], object: unknown, isSecr
         }
         out.push({ path: path || "(object)", reason: `${reasons.join("; ")} (got ${got})` });
     }
-    return out;
+    return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 function secretTest(resource: RecordedResource): (path: string) => boolean {
