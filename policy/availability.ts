@@ -274,19 +274,14 @@ export function hpaSane(): PackPolicy {
         check: (resources, cfg, out) => {
             const index = new StackIndex(resources);
             for (const h of index.hpas()) {
-                out.guard(h.obj.label, () => {
-                    const kind = h.targetKind.value;
-                    const name = h.targetName.value;
+                out.guard(`the target of ${h.obj.label}`, () => {
                     if (!index.hpaTarget(h)) {
-                        const uncertain = index.inNamespace(h.obj.namespace, kind).some((o) => !o.nameKnown);
-                        if (uncertain) {
-                            out.note(`Could not check that ${h.obj.label} targets a workload of the stack: a ${kind} name in ${h.obj.namespace} is unknown during preview.`, h.obj.urn);
-                        } else {
-                            out.violation(explain(`${h.obj.label} (spec.scaleTargetRef) targets ${kind} ${h.obj.namespace}/${name}, which is not in this stack`,
-                                "the HPA then scales nothing (or a workload someone else manages) and the intended workload runs unscaled",
-                                "point scaleTargetRef at the workload's kind and metadata.name in the same namespace"), h.obj.urn);
-                        }
+                        out.violation(explain(`${h.obj.label} (spec.scaleTargetRef) targets ${h.targetKind.value} ${h.obj.namespace}/${h.targetName.value}, which is not in this stack`,
+                            "the HPA then scales nothing (or a workload someone else manages) and the intended workload runs unscaled",
+                            "point scaleTargetRef at the workload's kind and metadata.name in the same namespace"), h.obj.urn);
                     }
+                }, h.obj.urn);
+                out.guard(`the replica range of ${h.obj.label}`, () => {
                     const min = h.min.value;
                     const max = h.max.value;
                     if (min < cfg.minReplicas) {

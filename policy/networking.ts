@@ -1,5 +1,5 @@
 /** Networking: NetworkPolicies, Services, Ingresses, namespaces, certificates. */
-import { explain, PackPolicy, resourcePolicy, stackPolicy } from "./lib/core";
+import { explain, known, PackPolicy, resourcePolicy, stackPolicy, UnknownDependencyError } from "./lib/core";
 import { A_M, M_M } from "./lib/levels";
 import { hasKind, labelsOf } from "./lib/k8s";
 import { isEmptySelector, selectorToString } from "./lib/selectors";
@@ -105,14 +105,24 @@ export function namespaceDefaultDeny(): PackPolicy {
             const index = new StackIndex(resources);
             for (const ns of index.ofKind("Namespace")) {
                 out.guard(`the NetworkPolicies of ${ns.label}`, () => {
+                    if (!ns.nameKnown) {
+                        throw new UnknownDependencyError("the Namespace's name is unknown during preview");
+                    }
                     const nps = index.inNamespace(ns.objName, "NetworkPolicy");
-                    if (!nps.some((np) => isDefaultDeny(np, cfg.dnsPorts))) {
+                    const deny = triState(nps, (np) => isDefaultDeny(np, cfg.dnsPorts));
+                    if (deny === "unknown") {
+                        out.note(`Could not check that ${ns.label} has a default-deny NetworkPolicy: a NetworkPolicy of the namespace has values unknown during preview. This is not a pass: the check runs again during \`pulumi up\`.`, ns.urn);
+                    } else if (!deny) {
                         out.violation(explain(`${ns.label} has no default-deny NetworkPolicy`,
                             "without it every pod in the namespace accepts traffic from the whole cluster and can reach anything, unless each workload remembers its own policy",
                             `add a NetworkPolicy in ${ns.objName} with podSelector {}, policyTypes [Ingress, Egress] and no ingress/egress rules`), ns.urn);
                     }
-                    if (cfg.requireDnsEgress && !nps.some((np) => isEmptySelector(obj(np.props.spec).podSelector) &&
-                        arr(obj(np.props.spec).egress).some((r) => isDnsRule(r, cfg.dnsPorts)))) {
+                    if (!cfg.requireDnsEgress) return;
+                    const dns = triState(nps, (np) => isEmptySelector(obj(np.props.spec).podSelector) &&
+                        arr(obj(np.props.spec).egress).some((r) => isDnsRule(r, cfg.dnsPorts)));
+                    if (dns === "unknown") {
+                        out.note(`Could not check that ${ns.label} allows DNS egress: a NetworkPolicy of the namespace has values unknown during preview. This is not a pass: the check runs again during \`pulumi up\`.`, ns.urn);
+                    } else if (!dns) {
                         out.violation(explain(`${ns.label} has no NetworkPolicy allowing DNS egress for its pods`,
                             "with egress denied, pods cannot resolve Service names and fail in confusing ways",
                             `add a NetworkPolicy with podSelector {} allowing egress on UDP and TCP port ${cfg.dnsPorts.join("/")} to kube-system's DNS pods`), ns.urn);
@@ -121,6 +131,17 @@ export function namespaceDefaultDeny(): PackPolicy {
             }
         },
     });
+}
+
+/** true if the predicate holds for some item, false if for none, "unknown" if none holds but some could not be evaluated. */
+function triState<T>(items: readonly T[], pred: (t: T) => boolean): boolean | "unknown" {
+    let unknown = false;
+    for (const item of items) {
+        const v = known<boolean | null>(() => pred(item), null);
+        if (v === true) return true;
+        if (v === null) unknown = true;
+    }
+    return unknown ? "unknown" : false;
 }
 
 export function namespacePssLabel(): PackPolicy {

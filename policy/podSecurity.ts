@@ -382,20 +382,20 @@ export function selinux(): PackPolicy {
         appliesTo: isPodBearing,
         check: (res, _cfg, out) => {
             const why = "a custom SELinux type, user or role can lift the label confinement that keeps container processes away from host files";
-            const checkOpts = (where: string, se: Record<string, any>) => {
+            const checkOpts = (where: (field: string) => string, se: Record<string, any>) => {
                 const t = str(se.type);
                 if (t !== undefined && !allowedTypes.includes(t)) {
-                    out.violation(explain(`${where}.type is ${quote(t)}`, why,
+                    out.violation(explain(`${where("type")} is ${quote(t)}`, why,
                         "remove seLinuxOptions.type or use container_t / container_init_t / container_kvm_t"));
                 }
                 for (const f of ["user", "role"]) {
                     if (se[f] !== undefined && se[f] !== "") {
-                        out.violation(explain(`${where}.${f} is set to ${quote(se[f])}`, why, `remove seLinuxOptions.${f}`));
+                        out.violation(explain(`${where(f)} is set to ${quote(se[f])}`, why, `remove seLinuxOptions.${f}`));
                     }
                 }
             };
-            forEachPod(res, out, (pt) => checkOpts(atPod(res, pt, "securityContext.seLinuxOptions"), obj(podSc(pt).seLinuxOptions)));
-            forEachContainer(res, out, (c) => checkOpts(at(res, c, "securityContext.seLinuxOptions"), obj(containerSc(c.c).seLinuxOptions)));
+            forEachPod(res, out, (pt) => checkOpts((f) => atPod(res, pt, `securityContext.seLinuxOptions.${f}`), obj(podSc(pt).seLinuxOptions)));
+            forEachContainer(res, out, (c) => checkOpts((f) => at(res, c, `securityContext.seLinuxOptions.${f}`), obj(containerSc(c.c).seLinuxOptions)));
         },
     });
 }

@@ -105,21 +105,21 @@ export function stackResourceBudget(): PackPolicy {
                     if (str(obj(svc.props.spec).type) === "LoadBalancer") lbs.push(svc.label);
                 }, svc.urn);
             }
-            const report = (dim: "cpu" | "memory" | "storage", total: number, budget: number | undefined, fmt: (n: number) => string, what: string) => {
+            const report = (dim: "cpu" | "memory" | "storage", total: number, budget: number | undefined, fmt: (n: number) => string) => {
                 if (budget === undefined) {
                     out.violation(`stack-resource-budget.${dim} in the policy config is not a valid quantity; fix policy/config/<stack>.json.`);
                     return;
                 }
                 if (total > budget + 1e-9) {
                     const top = contrib[dim].sort((a, b) => b.v - a.v).slice(0, 5).map((c) => c.label).join(", ");
-                    out.violation(explain(`The stack requests ${fmt(total)} of ${what} at full scale, above its budget of ${fmt(budget)} (largest: ${top})`,
+                    out.violation(explain(`The stack requests ${fmt(total)} at full scale, above its budget of ${fmt(budget)} (largest: ${top})`,
                         "the cluster cannot schedule everything at peak load (or the environment costs more than planned), so pods stay Pending exactly when traffic is highest",
                         `lower requests, replicas or HPA maxReplicas, or raise stack-resource-budget.${dim} in policy/config/<stack>.json after a capacity review`));
                 }
             };
-            report("cpu", totals.cpu, budgetOf(cfg.cpu, parseQuantity), (n) => `${formatCpu(n)} CPU`, "CPU");
-            report("memory", totals.memory, budgetOf(cfg.memory, parseQuantity), formatBytes, "memory");
-            report("storage", totals.storage, budgetOf(cfg.storage, parseQuantity), formatBytes, "persistent storage");
+            report("cpu", totals.cpu, budgetOf(cfg.cpu, parseQuantity), (n) => `${+n.toFixed(2)} CPU cores`);
+            report("memory", totals.memory, budgetOf(cfg.memory, parseQuantity), (n) => `${formatBytes(n)} of memory`);
+            report("storage", totals.storage, budgetOf(cfg.storage, parseQuantity), (n) => `${formatBytes(n)} of persistent storage`);
             if (lbs.length > cfg.loadBalancers) {
                 out.violation(explain(`The stack creates ${lbs.length} LoadBalancer Services (${lbs.join(", ")}), above its budget of ${cfg.loadBalancers}`,
                     "each LoadBalancer is a paid cloud load balancer and public address", "route HTTP through the ingress controller, or raise stack-resource-budget.loadBalancers"));

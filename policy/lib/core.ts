@@ -75,6 +75,17 @@ export interface Finding {
     readonly note?: boolean;
 }
 
+/**
+ * Thrown when a check depends on another resource whose relevant value is unknown during preview (e.g. a
+ * NetworkPolicy whose namespace is not known yet might or might not cover a pod). Caught by `guard`.
+ */
+export class UnknownDependencyError extends Error {
+    constructor(readonly detail: string) {
+        super(detail);
+        this.name = "UnknownDependencyError";
+    }
+}
+
 /** Collects findings; `guard` turns unknown values into "could not check" findings. */
 export class Findings {
     readonly items: Finding[] = [];
@@ -107,6 +118,12 @@ export class Findings {
         } catch (e) {
             if (isUnknownValueError(e)) {
                 this.unknown(what, e, urn);
+            } else if (e instanceof UnknownDependencyError) {
+                this.items.push({
+                    urn,
+                    unknown: true,
+                    message: `Could not check ${what}: ${e.detail}. This is not a pass: the check runs again with known values during \`pulumi up\`.`,
+                });
             } else {
                 throw e;
             }
@@ -119,7 +136,7 @@ export function known<T>(fn: () => T, fallback: T): T {
     try {
         return fn();
     } catch (e) {
-        if (isUnknownValueError(e)) {
+        if (isUnknownValueError(e) || e instanceof UnknownDependencyError) {
             return fallback;
         }
         throw e;

@@ -4,7 +4,7 @@
  * during preview is read lazily: reading it rethrows the unknown-value error inside the caller's
  * `out.guard()`, which reports "could not check" for that one item.
  */
-import { Res, known } from "./core";
+import { Res, known, UnknownDependencyError } from "./core";
 import { isNamespaced, metadataOf } from "./k8s";
 import { podTemplateOf, PodTemplate, POD_KINDS } from "./pods";
 import { labelSelectorMatches, mapSelectorMatches } from "./selectors";
@@ -34,8 +34,10 @@ export interface K8sObj extends Res {
     readonly objName: string;
     /** false when metadata.name is unknown during preview. */
     readonly nameKnown: boolean;
-    /** metadata.namespace or "default" ("" for cluster-scoped kinds). */
+    /** metadata.namespace or "default" ("" for cluster-scoped kinds, and when unknown). */
     readonly namespace: string;
+    /** false when metadata.namespace is unknown during preview. */
+    readonly namespaceKnown: boolean;
     readonly labels: Lazy<Record<string, string>>;
     readonly annotations: Lazy<Record<string, string>>;
 }
@@ -74,13 +76,14 @@ export class StackIndex {
             }
             const nameValue = known<string | undefined | null>(() => str(metadataOf(r.props).name), null);
             const ns = isNamespaced(r.kind)
-                ? known<string>(() => str(metadataOf(r.props).namespace) || "default", "default")
+                ? known<string | null>(() => str(metadataOf(r.props).namespace) || "default", null)
                 : "";
             const o: K8sObj = {
                 ...r,
                 objName: nameValue ?? r.name,
                 nameKnown: nameValue !== null,
-                namespace: ns,
+                namespace: ns ?? "",
+                namespaceKnown: ns !== null,
                 labels: new Lazy(() => stringMap(metadataOf(r.props).labels)),
                 annotations: new Lazy(() => stringMap(metadataOf(r.props).annotations)),
             };
@@ -99,8 +102,15 @@ export class StackIndex {
         return kinds.flatMap((k) => this.byKind.get(k) ?? []);
     }
 
+    /**
+     * Objects of these kinds in a namespace. Throws UnknownDependencyError when an object of these kinds
+     * has a namespace that is unknown during preview (it might belong here).
+     */
     inNamespace(ns: string, ...kinds: string[]): K8sObj[] {
-        return this.ofKind(...kinds).filter((o) => o.namespace === ns);
+        requireNamespace(ns);
+        const all = this.ofKind(...kinds);
+        assertNamespacesKnown(all, ns);
+        return all.filter((o) => o.namespace === ns);
     }
 
     /**
@@ -163,6 +173,7 @@ export class StackIndex {
      * namespace has an unknown target (it might be this workload's).
      */
     hpaFor(w: Workload): Hpa | undefined {
+        assertNamespacesKnown([w.obj, ...this.hpas().map((h) => h.obj)], w.obj.namespace);
         return this.hpas().find((h) =>
             h.obj.namespace === w.obj.namespace &&
             h.targetKind.value === w.obj.kind && h.targetName.value === w.obj.objName);
@@ -172,8 +183,12 @@ export class StackIndex {
     hpaTarget(h: Hpa): Workload | undefined {
         const kind = h.targetKind.value;
         const name = h.targetName.value;
-        return this.workloads().find((w) => w.obj.namespace === h.obj.namespace && w.obj.kind === kind &&
-            w.obj.objName === name);
+        const candidates = this.workloadsIn(h.obj.namespace).filter((w) => w.obj.kind === kind);
+        const hit = candidates.find((w) => w.obj.nameKnown && w.obj.objName === name);
+        if (!hit && candidates.some((w) => !w.obj.nameKnown)) {
+            throw new UnknownDependencyError(`a ${kind} name in namespace ${h.obj.namespace} is unknown during preview, so it may be the target`);
+        }
+        return hit;
     }
 
     /** PodDisruptionBudgets in the workload's namespace whose selector matches its pod labels. */
@@ -183,16 +198,22 @@ export class StackIndex {
             .filter((p) => labelSelectorMatches(obj(p.props.spec).selector, labels));
     }
 
+    /** Workloads (not PodTemplates) of a namespace; throws when a workload's namespace is unknown. */
+    workloadsIn(ns: string): Workload[] {
+        requireNamespace(ns);
+        const all = this.workloads().filter((w) => w.obj.kind !== "PodTemplate");
+        assertNamespacesKnown(all.map((w) => w.obj), ns);
+        return all.filter((w) => w.obj.namespace === ns);
+    }
+
     /** Workloads in the namespace whose pod labels a Service-style selector matches. */
     workloadsSelectedByService(ns: string, selector: Record<string, string>): Workload[] {
-        return this.workloads().filter((w) => w.obj.namespace === ns && w.obj.kind !== "PodTemplate" &&
-            mapSelectorMatches(selector, w.podLabels.value));
+        return this.workloadsIn(ns).filter((w) => mapSelectorMatches(selector, w.podLabels.value));
     }
 
     /** Workloads in the namespace whose pod labels a LabelSelector matches (empty selector: all). */
     workloadsSelectedBy(ns: string, selector: unknown): Workload[] {
-        return this.workloads().filter((w) => w.obj.namespace === ns && w.obj.kind !== "PodTemplate" &&
-            labelSelectorMatches(selector ?? {}, w.podLabels.value));
+        return this.workloadsIn(ns).filter((w) => labelSelectorMatches(selector ?? {}, w.podLabels.value));
     }
 
     /** Effective replica count: HPA max (budget) or min (availability) when an HPA targets it. */
@@ -202,6 +223,20 @@ export class StackIndex {
             return mode === "max" ? (hpa.max.value ?? hpa.min.value) : hpa.min.value;
         }
         return w.replicasField.value ?? 1;
+    }
+}
+
+function requireNamespace(ns: string): void {
+    if (ns === "") {
+        throw new UnknownDependencyError("the namespace is unknown during preview");
+    }
+}
+
+function assertNamespacesKnown(objs: readonly K8sObj[], ns: string): void {
+    const unknownNs = objs.find((o) => !o.namespaceKnown);
+    if (unknownNs) {
+        throw new UnknownDependencyError(
+            `the namespace of ${unknownNs.kind} ${unknownNs.name} is unknown during preview, so it may or may not be in namespace ${ns}`);
     }
 }
 

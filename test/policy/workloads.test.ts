@@ -1,0 +1,148 @@
+/** Secrets, images, resources and availability policies. */
+import { defineCases } from "./cases";
+import { broken, compliantStack, container, edit, NS, podSpec, rec, Rec, without } from "./fixtures";
+
+const addResource = (r: Rec) => () => [...compliantStack(), r];
+
+describe("secrets and access policies", () => {
+    defineCases("no-secret-literals", [
+        { title: "literal password in env (value never echoed)", resources: () => broken("web", (w) => { container(w).env.push({ name: "DB_PASSWORD", value: "hunter2-prod" }); }),
+            expect: ['container "web"', "env[3].value", "DB_PASSWORD is named like a credential"], mustNotContain: ["hunter2-prod"] },
+        { title: "a Pulumi secret pasted into a literal is still a literal", resources: () => broken("web", (w) => {
+            container(w).env.push({ name: "OPENAI_API_KEY", value: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "sk-live-123456" } });
+        }), expect: ["OPENAI_API_KEY is named like a credential"], mustNotContain: ["sk-live-123456"] },
+        { title: "PEM private key in env", resources: () => broken("db-backup", (w) => { container(w).env.push({ name: "TLS_KEY_PEM", value: "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----" }); }),
+            expect: ["TLS_KEY_PEM contains a PEM private key"], mustNotContain: ["MIIE"] },
+        { title: "connection string with a password in a ConfigMap", resources: () => edit(compliantStack(), "web-config", (w) => { w.data.DATABASE_URL = "postgres://shop:pa55word@db:5432/shop"; }),
+            expect: ["ConfigMap shop/web-config (data.DATABASE_URL) contains a URL with an embedded password"], mustNotContain: ["pa55word"] },
+        { title: "credential-named ConfigMap key", resources: () => edit(compliantStack(), "web-config", (w) => { w.data.HF_TOKEN = "hf_abcdef"; }),
+            expect: ["(data.HF_TOKEN) is named like a credential"] },
+        { title: "mandatory in dev", stack: "dev", level: "mandatory", resources: () => broken("web", (w) => { container(w).env.push({ name: "JWT_SECRET", value: "x".repeat(32) }); }), expect: ["JWT_SECRET"] },
+        { title: "numbers, flags, file paths and references are settings", resources: () => broken("web", (w) => {
+            container(w).env.push({ name: "TOKEN_LIMIT", value: "4096" }, { name: "AUTH_ENABLED", value: "true" }, { name: "JWT_SECRET_FILE", value: "/run/secrets/jwt" },
+                { name: "DB_PASSWORD_REF", value: "db-secrets" }, { name: "API_KEY_COPY", value: "$(API_KEY)" }, { name: "DB_URL", value: "postgres://shop:$(DB_PASSWORD)@db/shop" });
+        }) },
+    ]);
+    defineCases("rbac-least-privilege", [
+        { title: "ClusterRoleBinding to cluster-admin", resources: addResource(rec("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "admin-crb", {
+            apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "web-admin" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "ServiceAccount", name: "web", namespace: NS }],
+        })), expect: ["ClusterRoleBinding web-admin (roleRef) binds the ClusterRole cluster-admin"] },
+        { title: "wildcard verbs", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules[0].verbs = ["*"]; }), expect: ["rules[0].verbs) contains \"*\""] },
+        { title: "pods/exec", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules.push({ apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["create"] }); }),
+            expect: ["rules[1].resources) grants pods/exec"] },
+    ]);
+});
+
+describe("image policies", () => {
+    defineCases("image-tag-pinned", [
+        { title: ":latest", resources: () => broken("web", (w) => { container(w).image = "registry.gitlab.com/acme/shop-web:latest"; }),
+            expect: ['container "web"', "spec.template.spec.containers[0].image", "uses the moving tag \"latest\""] },
+        { title: "no tag", resources: () => broken("db", (w) => { container(w).image = "postgres"; }), expect: ["\"postgres\" has no tag, so it means :latest"] },
+        { title: "staging-latest is a moving tag in prod", resources: () => broken("web", (w) => { container(w).image = "registry.gitlab.com/acme/shop-web:staging-latest"; }), expect: ["\"staging-latest\""] },
+        { title: "staging-latest is accepted by the staging config", stack: "staging", resources: () => broken("web", (w) => { container(w).image = "registry.gitlab.com/acme/shop-web:staging-latest"; }) },
+        { title: "advisory in dev", stack: "dev", level: "advisory", resources: () => broken("web", (w) => { container(w).image = "nginx:latest"; }), expect: ["nginx:latest"] },
+        { title: "a digest pins any tag", resources: () => broken("web", (w) => { container(w).image = `registry.gitlab.com/acme/shop-web:latest@sha256:${"a".repeat(64)}`; }) },
+        { title: "requireDigest", config: { requireDigest: true }, resources: () => compliantStack(), expect: ["is not pinned by digest"] },
+    ]);
+    defineCases("image-registry-allowlist", [
+        { title: "unknown registry", resources: () => broken("web", (w) => { container(w).image = "quay.io/evil/miner:1.0"; }),
+            expect: ["\"quay.io/evil/miner:1.0\" resolves to quay.io/evil/miner, which is not in the allowed registries"] },
+        { title: "insecure local registry from the seeds", resources: () => broken("web", (w) => { container(w).image = "localhost:5000/shop-web:1.0.0"; }), expect: ["localhost:5000/shop-web"] },
+        { title: "Docker Hub user image not on the list", resources: () => broken("web", (w) => { container(w).image = "someone/tool:1.0"; }), expect: ["docker.io/someone/tool"] },
+        { title: "product images from Docker Hub and GHCR", resources: () => broken("web", (w) => {
+            podSpec(w).containers.push({ ...container(w), name: "ollama", image: "ollama/ollama:0.3.12" }, { ...container(w), name: "q", image: "qdrant/qdrant:v1.12.1" },
+                { ...container(w), name: "n8n", image: "n8nio/n8n:1.64.0" }, { ...container(w), name: "g", image: "ghcr.io/acme/agent:2.0.0" }, { ...container(w), name: "m", image: "docker.io/library/mongo:7.0" });
+        }) },
+    ]);
+    defineCases("image-pull-always", [
+        { title: "IfNotPresent", level: "advisory", resources: () => broken("web", (w) => { container(w).imagePullPolicy = "IfNotPresent"; }), expect: ["imagePullPolicy) is IfNotPresent"] },
+        { title: "digest-pinned images may use IfNotPresent", resources: () => broken("web", (w) => { container(w).imagePullPolicy = "IfNotPresent"; container(w).image = `ghcr.io/acme/x@sha256:${"b".repeat(64)}`; }) },
+    ]);
+});
+
+describe("resource policies", () => {
+    defineCases("resources-set", [
+        { title: "no cpu request", resources: () => broken("web", (w) => { delete container(w).resources.requests.cpu; }), expect: ["resources.requests.cpu) is not set", "scheduler"] },
+        { title: "no memory limit", resources: () => broken("db", (w) => { delete container(w).resources.limits; }), expect: ['container "postgres"', "resources.limits.memory) is not set"] },
+        { title: "init container without resources", resources: () => broken("web", (w) => { podSpec(w).initContainers = [{ name: "init", image: "busybox:1.36", securityContext: {} }]; }),
+            expect: ['initContainer "init"', "resources.requests.memory"] },
+        { title: "invalid quantity", resources: () => broken("web", (w) => { container(w).resources.requests.memory = "lots"; }), expect: ["\"lots\", not a valid quantity"] },
+        { title: "request above limit", resources: () => broken("web", (w) => { container(w).resources.requests.memory = "1Gi"; }), expect: ["requests.memory) (1Gi) is above limits.memory (512Mi)"] },
+        { title: "cpu limit when required", config: { requireCpuLimit: true }, resources: () => compliantStack(), expect: ["resources.limits.cpu) is not set"] },
+    ]);
+    defineCases("resources-extra", [
+        { title: "no ephemeral-storage", level: "advisory", resources: () => broken("web", (w) => { delete container(w).resources.limits["ephemeral-storage"]; }), expect: ["limits.ephemeral-storage) is not set"] },
+        { title: "memory request below limit", resources: () => broken("web", (w) => { container(w).resources.requests.memory = "256Mi"; }), expect: ["requests.memory) (256Mi) differs from limits.memory (512Mi)"] },
+    ]);
+});
+
+describe("availability policies", () => {
+    defineCases("probes", [
+        { title: "serving container without readiness", resources: () => broken("web", (w) => { delete container(w).readinessProbe; }), expect: ["readinessProbe) is not set although the container declares ports"] },
+        { title: "identical probes", resources: () => broken("web", (w) => { container(w).livenessProbe = JSON.parse(JSON.stringify(container(w).readinessProbe)); }),
+            expect: ["livenessProbe) is identical to its readinessProbe"] },
+        { title: "liveness required by config", config: { requireLiveness: true }, resources: () => broken("db", (w) => { delete container(w).livenessProbe; }), expect: ["livenessProbe) is not set"] },
+        { title: "a worker without ports needs no probe", resources: () => broken("web", (w) => { delete container(w).readinessProbe; delete container(w).ports; }) },
+    ]);
+    defineCases("no-bare-pods", [
+        { title: "a standalone Pod", resources: addResource(rec("kubernetes:core/v1:Pod", "debug-pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "debug", namespace: NS }, spec: { containers: [] } })),
+            expect: ["Pod shop/debug is a standalone Pod"] },
+    ]);
+    defineCases("min-replicas", [
+        { title: "single replica without HPA", resources: () => without(compliantStack(), "web-hpa"), expect: ["Deployment shop/web (spec.replicas) is not set, so it runs 1 replica"], on: "web" },
+        { title: "replicas: 1", resources: () => edit(without(compliantStack(), "web-hpa"), "web", (w) => { w.spec.replicas = 1; }), expect: ["(spec.replicas) is 1"] },
+        { title: "three replicas", resources: () => edit(without(compliantStack(), "web-hpa"), "web", (w) => { w.spec.replicas = 3; }) },
+    ]);
+    defineCases("no-replicas-with-hpa", [
+        { title: "replicas set on an HPA target", resources: () => broken("web", (w) => { w.spec.replicas = 3; }),
+            expect: ["Deployment shop/web sets spec.replicas: 3 although HorizontalPodAutoscaler shop/web scales it"], on: "web" },
+    ]);
+    defineCases("pdb-required", [
+        { title: "no PDB for an autoscaled Deployment", resources: () => without(compliantStack(), "web-pdb"), expect: ["runs up to 6 replicas but no PodDisruptionBudget"], on: "web" },
+        { title: "a PDB selecting other pods", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.selector.matchLabels["app.kubernetes.io/name"] = "webx"; }), expect: ["no PodDisruptionBudget"] },
+    ]);
+    defineCases("pdb-allows-eviction", [
+        { title: "maxUnavailable 0", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.maxUnavailable = 0; }), expect: ["PodDisruptionBudget shop/web: maxUnavailable is 0"], on: "web-pdb" },
+        { title: "minAvailable equal to HPA min", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; w.spec.minAvailable = 2; }),
+            expect: ["minAvailable 2 is not below the 2 replica(s)", "HPA minReplicas"] },
+        { title: "minAvailable 100%", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; w.spec.minAvailable = "100%"; }), expect: ["minAvailable is 100%"] },
+        { title: "no policy", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; }), expect: ["sets neither minAvailable nor maxUnavailable"] },
+        { title: "minAvailable 1 of 2", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; w.spec.minAvailable = 1; }) },
+    ]);
+    defineCases("hpa-sane", [
+        { title: "target not in the stack", resources: () => edit(compliantStack(), "web-hpa", (w) => { w.spec.scaleTargetRef.name = "webx"; }),
+            expect: ["targets Deployment shop/webx, which is not in this stack"], on: "web-hpa" },
+        { title: "minReplicas 1", resources: () => edit(compliantStack(), "web-hpa", (w) => { w.spec.minReplicas = 1; }), expect: ["(spec.minReplicas) is 1"] },
+        { title: "max not above min", resources: () => edit(compliantStack(), "web-hpa", (w) => { w.spec.maxReplicas = 2; }), expect: ["(spec.maxReplicas) is 2 with minReplicas 2"] },
+    ]);
+    defineCases("spread", [
+        { title: "no spreading", level: "advisory", resources: () => broken("web", (w) => { delete podSpec(w).topologySpreadConstraints; }),
+            expect: ["Deployment shop/web (spec.template.spec) has an autoscaled number of replicas but neither topologySpreadConstraints nor a podAntiAffinity"] },
+        { title: "hostname anti-affinity", resources: () => broken("web", (w) => {
+            delete podSpec(w).topologySpreadConstraints;
+            podSpec(w).affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: {} } }] } };
+        }) },
+        { title: "single-replica StatefulSet needs none", resources: () => compliantStack() },
+    ]);
+    defineCases("priority-class", [
+        { title: "no priorityClassName", level: "advisory", resources: () => broken("web", (w) => { delete podSpec(w).priorityClassName; }), expect: ["priorityClassName) is not set"] },
+        { title: "class not on the list", config: { allowedClasses: ["shop-standard"] }, resources: () => compliantStack(), expect: ["\"shop-critical\", not an allowed class"] },
+    ]);
+    defineCases("exposed-needs-pdb", [
+        { title: "exposed with HPA min 1", resources: () => edit(compliantStack(), "web-hpa", (w) => { w.spec.minReplicas = 1; }),
+            expect: ["Deployment shop/web is exposed (Ingress shop/web → Service shop/web) but runs 1 replica(s) (HorizontalPodAutoscaler shop/web minReplicas)"], on: "web" },
+        { title: "exposed without PDB", resources: () => without(compliantStack(), "web-pdb"), expect: ["is exposed", "no PodDisruptionBudget selects its pods"] },
+        { title: "exposed with a blocking PDB", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.maxUnavailable = "0%"; }), expect: ["allows no eviction: maxUnavailable is \"0%\""] },
+        { title: "exposed without readiness", resources: () => broken("web", (w) => { delete container(w).readinessProbe; }), expect: ['container "web"', "without a readinessProbe"] },
+        { title: "off in dev", stack: "dev", resources: () => without(compliantStack(), "web-pdb") },
+    ]);
+    defineCases("hpa-min-prod", [
+        { title: "HPA min 1 in prod", resources: () => edit(compliantStack(), "web-hpa", (w) => { w.spec.minReplicas = 1; }), expect: ["below the production minimum 2"], level: "mandatory" },
+        { title: "advisory in staging", stack: "staging", level: "advisory", resources: () => edit(compliantStack(), "web-hpa", (w) => { w.spec.minReplicas = 1; }), expect: ["minReplicas) is 1"] },
+        { title: "HPA min not above PDB minAvailable", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; w.spec.minAvailable = 2; }),
+            expect: ["minReplicas 2 is not above PodDisruptionBudget shop/web minAvailable 2"] },
+        { title: "target sets replicas", resources: () => broken("web", (w) => { w.spec.replicas = 2; }), expect: ["sets spec.replicas although"] },
+    ]);
+});
+
