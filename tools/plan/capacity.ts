@@ -298,6 +298,8 @@ export function capacityOf(resources: readonly RecordedResource[], options: Capa
             notes.push(`${label(h)} targets ${ref.kind} ${ref.name}, which is not in the stack`);
         }
     }
+    workloads.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+    claims.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     const namespaceNames = [...new Set([...workloads.map((w) => w.namespace), ...claims.map((c) => c.namespace)])].sort();
     const namespaces = namespaceNames.map((namespace) => ({
         namespace,
@@ -311,9 +313,13 @@ export function formatRequests(r: Resources): string {
     return `${formatCpu(r.cpuRequest)} CPU / ${formatBytes(r.memoryRequest)}`;
 }
 
-/** "2 CPU (+3 unbounded) / 4Gi" */
+/** "2 CPU / 4Gi", "no CPU limit / 1Gi", "2 CPU (+3 containers unbounded) / 4Gi" */
 export function formatLimits(r: Resources): string {
-    const cpu = `${formatCpu(r.cpuLimit)} CPU${r.cpuLimitUnset > 0 ? ` (+${r.cpuLimitUnset} container${r.cpuLimitUnset === 1 ? "" : "s"} unbounded)` : ""}`;
-    const mem = `${formatBytes(r.memoryLimit)}${r.memoryLimitUnset > 0 ? ` (+${r.memoryLimitUnset} unbounded)` : ""}`;
-    return `${cpu} / ${mem}`;
+    const part = (value: number, unset: number, fmt: (n: number) => string, what: string) => {
+        if (unset > 0 && value === 0) {
+            return `no ${what} limit`;
+        }
+        return `${fmt(value)}${unset > 0 ? ` (+${unset} container${unset === 1 ? "" : "s"} unbounded)` : ""}`;
+    };
+    return `${part(r.cpuLimit, r.cpuLimitUnset, (n) => `${formatCpu(n)} CPU`, "CPU")} / ${part(r.memoryLimit, r.memoryLimitUnset, formatBytes, "memory")}`;
 }

@@ -100,7 +100,7 @@ export async function runPolicies(evaluation: StackEvaluation, options: PolicyRu
     let pack: Awaited<ReturnType<typeof startPolicyPack>> | undefined;
     try {
         const stackConfig = loadStackConfig(evaluation.stack, { projectDir: root, overrides: options.overrides });
-        options.progress.tick("starting the pack (it type-checks first)");
+        options.progress.tick("starting the pack (type-check)");
         pack = await startPolicyPack(path.join(root, POLICY_PACK_DIR), {
             stack: evaluation.stack, project: evaluation.project, stackConfig: stackConfig.values,
         });
