@@ -113,11 +113,14 @@ describe("plan CLI", function () {
     });
 
     it("rejects broken configuration with its own code and names the key", async () => {
+        // A plan.json left by an earlier run must not pass for this one.
+        fs.mkdirSync(path.join(tmp, "broken"), { recursive: true });
+        fs.writeFileSync(path.join(tmp, "broken", "plan.json"), "{}");
         const run = await plan(["--stack", "dev", "--config", "ingressReplicas=many", "--skip-policy", "--out", path.join(tmp, "broken")]);
         assert.strictEqual(run.status, EXIT.config, run.stderr);
         assert.match(run.stderr, /Invalid configuration for stack "dev"/);
         assert.match(run.stderr, /ai-platform:ingressReplicas = "many"/);
-        assert.ok(!fs.existsSync(path.join(tmp, "broken", "plan.json")), "no plan is written for a broken stack");
+        assert.ok(!fs.existsSync(path.join(tmp, "broken", "plan.json")), "no plan is left for a broken stack");
     });
 
     it("fails with the budget bit when requests exceed a (test-only) budget", async () => {

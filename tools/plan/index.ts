@@ -16,7 +16,7 @@ import { Progress, silentProgress } from "./progress";
 import { Redactor } from "./redact";
 import { PlanSummary, summarize } from "./summary";
 import { ValidationReport, validateObjects } from "./validate";
-import { renderManifests, renderOther, renderReleases, writePlanFiles } from "./write";
+import { clearPlanFiles, renderManifests, renderOther, renderReleases, writePlanFiles } from "./write";
 
 export { EXIT, PlanError } from "./exitCodes";
 
@@ -138,6 +138,18 @@ function redactedOutputs(evaluation: StackEvaluation, redactor: Redactor): Recor
 }
 
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
+    try {
+        return await plan(options);
+    } catch (error) {
+        // No plan: make sure no earlier plan in the output folder passes for this one.
+        if (options.outDir !== false && !(error instanceof PlanError && error.code === EXIT.unknownStack)) {
+            clearPlanFiles(path.resolve(options.outDir ?? defaultOutDir(options.stack, options.projectDir)));
+        }
+        throw error;
+    }
+}
+
+async function plan(options: PlanOptions): Promise<PlanResult> {
     const progress = options.progress ?? silentProgress;
     const evaluation = await evaluate(options, progress);
     const resources = evaluation.resources;

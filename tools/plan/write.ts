@@ -121,6 +121,23 @@ export interface WrittenFiles {
  */
 export function writePlanFiles(dir: string, files: ReadonlyMap<string, string>): WrittenFiles {
     fs.mkdirSync(dir, { recursive: true });
+    clearPlanFiles(dir);
+    for (const [relative, text] of files) {
+        const file = path.join(dir, relative);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
+    }
+    return { dir, files: [...files.keys()] };
+}
+
+/**
+ * Removes the files an earlier plan wrote (and only those), so a failed plan never leaves a stale
+ * plan.json that could pass for the current one.
+ */
+export function clearPlanFiles(dir: string): void {
+    if (!fs.existsSync(dir)) {
+        return;
+    }
     for (const sub of ["manifests", "releases"]) {
         const subdir = path.join(dir, sub);
         if (fs.existsSync(subdir)) {
@@ -134,10 +151,4 @@ export function writePlanFiles(dir: string, files: ReadonlyMap<string, string>):
     for (const f of ["plan.json", "other-resources.yaml"]) {
         fs.rmSync(path.join(dir, f), { force: true });
     }
-    for (const [relative, text] of files) {
-        const file = path.join(dir, relative);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, text);
-    }
-    return { dir, files: [...files.keys()] };
 }
