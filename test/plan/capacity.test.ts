@@ -207,6 +207,25 @@ describe("plan: platform add-ons estimate (approximate)", () => {
         assert.deepStrictEqual(estimate.rows.filter((r) => r.release === "loki").map((r) => r.component), ["single binary"]);
     });
 
+    it("counts the gitlab-runner manager and, between 0 and `concurrent`, its CI job pods", () => {
+        const config = [
+            "[[runners]]", "  [runners.kubernetes]", '    cpu_request = "500m"', '    cpu_limit = "2"', '    memory_request = "1Gi"',
+            '    helper_cpu_request = "50m"', '    helper_memory_request = "64Mi"', '    service_cpu_request = "100m"',
+        ].join("\n");
+        const estimate = estimateAddons([helmRelease("gitlab-runner", "gitlab-runner", "gitlab-runner", {
+            concurrent: 4, resources: { requests: { cpu: "100m", memory: "128Mi" } }, runners: { config },
+        })]);
+        const [manager, jobs] = estimate.rows;
+        assert.deepStrictEqual([manager.component, manager.replicasMin, manager.atMin.cpuRequest], ["runner manager", 1, 100]);
+        // job pod: build 500m + helper 50m = 550m, 1Gi + 64Mi; 0 when idle, 4 at once at most
+        assert.deepStrictEqual([jobs.replicasMin, jobs.replicasMax], [0, 4]);
+        assert.strictEqual(jobs.perPod!.cpuRequest, 550);
+        assert.strictEqual(jobs.perPod!.memoryRequest, Gi + 64 * Mi);
+        assert.strictEqual(jobs.atMax.cpuRequest, 2200);
+        assert.strictEqual(estimate.atMin.cpuRequest, 100);
+        assert.strictEqual(estimate.atMax.cpuRequest, 2300);
+    });
+
     it("reports an unset resources block instead of guessing the chart default", () => {
         const estimate = estimateAddons([helmRelease("ingress-nginx", "ingress-nginx", "ingress-nginx", {
             controller: { replicaCount: 2, autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 }, admissionWebhooks: { enabled: false } },

@@ -5,7 +5,7 @@
  * approximate by construction: only values the program sets count (a chart default the program does
  * not override is reported as "not set"), and sidecars the table does not list are not counted.
  */
-import { parseBytes } from "../../components/lib/quantity";
+import { parseBytes, parseCpu } from "../../components/lib/quantity";
 import { RecordedResource } from "../stack/types";
 import { containerResources, Resources, scale, ZERO, add } from "./capacity";
 import { asRecord, HELM_RELEASE_TYPE } from "./k8s";
@@ -15,7 +15,7 @@ type Values = Record<string, any>;
 interface AddonPod {
     /** What the pods are, e.g. "controller", "prometheus". */
     readonly component: string;
-    readonly kind: "Deployment" | "StatefulSet" | "DaemonSet" | "Job";
+    readonly kind: "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "Pod";
     /** Dotted path of the `resources` block in the chart's values. */
     readonly resources: string;
     /** Dotted path of the replica count, and the chart's default for it. */
@@ -30,6 +30,8 @@ interface AddonPod {
     readonly when?: (values: Values) => boolean;
     /** Kind decided by a value (e.g. alloy's controller.type). */
     readonly kindFrom?: (values: Values) => AddonPod["kind"];
+    /** Pods created at run time rather than by the chart: a resources block and min/max counts from values. */
+    readonly dynamic?: (values: Values) => { resources: unknown; min: number; max: number } | undefined;
     readonly note?: string;
 }
 
@@ -53,6 +55,36 @@ const enabled = (path: string, byDefault = true) => (values: Values) => {
  * Known value paths per chart (by chart name). Charts with no pods map to []; a chart missing here
  * is reported as "not estimated".
  */
+/** `key = "value"` settings of the runner's config.toml (the first [runners.kubernetes] block). */
+function tomlSetting(toml: string, key: string): string | undefined {
+    return new RegExp(`^\\s*${key}\\s*=\\s*"?([^"\\n]+)"?\\s*$`, "m").exec(toml)?.[1];
+}
+
+/** The CI job pods of the gitlab-runner chart's Kubernetes executor: build + helper containers, up to `concurrent`. */
+function runnerJobPods(values: Values): { resources: unknown; min: number; max: number } | undefined {
+    const toml = at(values, "runners.config");
+    if (typeof toml !== "string") {
+        return undefined;
+    }
+    const sum = (a?: string, b?: string, parse = parseBytes) => {
+        const x = a === undefined ? undefined : parse(a);
+        const y = b === undefined ? undefined : parse(b);
+        return x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
+    };
+    const cpu = sum(tomlSetting(toml, "cpu_request"), tomlSetting(toml, "helper_cpu_request"), parseCpu);
+    const memory = sum(tomlSetting(toml, "memory_request"), tomlSetting(toml, "helper_memory_request"));
+    const cpuLimit = sum(tomlSetting(toml, "cpu_limit"), tomlSetting(toml, "helper_cpu_limit"), parseCpu);
+    const memoryLimit = sum(tomlSetting(toml, "memory_limit"), tomlSetting(toml, "helper_memory_limit"));
+    const requests: Record<string, string> = {};
+    const limits: Record<string, string> = {};
+    if (cpu !== undefined) requests.cpu = `${cpu}m`;
+    if (memory !== undefined) requests.memory = String(memory);
+    if (cpuLimit !== undefined) limits.cpu = `${cpuLimit}m`;
+    if (memoryLimit !== undefined) limits.memory = String(memoryLimit);
+    const concurrent = Number(at(values, "concurrent") ?? 10);
+    return { resources: { requests, limits }, min: 0, max: Number.isFinite(concurrent) ? concurrent : 10 };
+}
+
 export const ADDON_TABLE: Readonly<Record<string, readonly AddonPod[]>> = {
     "cert-manager": [
         { component: "controller", kind: "Deployment", resources: "resources", replicas: "replicaCount", defaultReplicas: 1 },
@@ -71,6 +103,13 @@ export const ADDON_TABLE: Readonly<Record<string, readonly AddonPod[]>> = {
         { component: "default backend", kind: "Deployment", resources: "defaultBackend.resources", replicas: "defaultBackend.replicaCount", defaultReplicas: 1, when: enabled("defaultBackend.enabled", false) },
     ],
     "prometheus-operator-crds": [],
+    "gitlab-runner": [
+        { component: "runner manager", kind: "Deployment", resources: "resources", replicas: "replicas", defaultReplicas: 1 },
+        {
+            component: "CI job pods (build + helper)", kind: "Pod", resources: "runners.config", dynamic: runnerJobPods,
+            note: "created per CI job: 0 when idle, up to `concurrent` at once; service containers not counted",
+        },
+    ],
     "kube-prometheus-stack": [
         {
             component: "prometheus", kind: "StatefulSet", resources: "prometheus.prometheusSpec.resources",
@@ -187,10 +226,18 @@ export function estimateAddons(resources: readonly RecordedResource[], options: 
             if (pod.note) {
                 notes.push(pod.note);
             }
+            const dynamic = pod.dynamic?.(values);
+            if (pod.dynamic) {
+                if (!dynamic) {
+                    continue;
+                }
+                min = dynamic.min;
+                maxReplicas = dynamic.max;
+            }
             if (min === 0 && maxReplicas === 0) {
                 continue;
             }
-            const block = at(values, pod.resources);
+            const block = dynamic ? dynamic.resources : at(values, pod.resources);
             const set = block !== undefined && block !== null && Object.keys(asRecord(block)).length > 0;
             const perPod = set ? containerResources(block, `${release}: ${pod.resources}`, notes) : undefined;
             if (!set) {

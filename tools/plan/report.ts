@@ -18,6 +18,10 @@ function limits(r: Resources): [string, string] {
     ];
 }
 
+function range(min: number, max: number, fmt: (n: number) => string): string {
+    return min === max ? fmt(min) : `${fmt(min)}–${fmt(max)}`;
+}
+
 function section(title: string): string {
     return `\n${title}\n${"-".repeat(title.length)}`;
 }
@@ -137,14 +141,17 @@ export function renderReport(result: PlanResult, options: { cwd?: string } = {})
     if (a.rows.length > 0) {
         lines.push(table(["RELEASE", "COMPONENT", "KIND", "PODS", "CPU REQ", "MEM REQ", "STORAGE", "NOTE"], a.rows.map((r) => [
             r.release, r.component, r.kind, r.replicasMin === r.replicasMax ? String(r.replicasMin) : `${r.replicasMin}–${r.replicasMax}`,
-            r.perPod ? cpu(r.atMin.cpuRequest) : "-", r.perPod ? mem(r.atMin.memoryRequest) : "-", r.storage ? mem(r.storage) : "",
+            r.perPod ? range(r.atMin.cpuRequest, r.atMax.cpuRequest, cpu) : "-",
+            r.perPod ? range(r.atMin.memoryRequest, r.atMax.memoryRequest, mem) : "-", r.storage ? mem(r.storage) : "",
             r.notes.join("; "),
         ])));
     }
     for (const r of a.notEstimated) {
         lines.push(`  not estimated: release ${r.release} (chart ${r.chart}) has no entry in the add-on table`);
     }
-    lines.push(`  ≈ ${formatRequests(a.atMin)} requested by the add-ons, ${mem(a.storage)} of storage (approximate)`);
+    lines.push(`  ≈ ${formatRequests(a.atMin)} requested by the add-ons at minimum` +
+        (a.atMax.cpuRequest !== a.atMin.cpuRequest || a.atMax.memoryRequest !== a.atMin.memoryRequest ? `, ${formatRequests(a.atMax)} at most` : "") +
+        `, ${mem(a.storage)} of storage (approximate)`);
 
     // --- Budget -------------------------------------------------------------------------------
     const b = d.budget;
