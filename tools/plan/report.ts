@@ -137,7 +137,7 @@ export function renderReport(result: PlanResult, options: { cwd?: string } = {})
         lines.push(`  note: ${note}`);
     }
     const a = c.addons;
-    lines.push(`Platform add-ons (APPROXIMATE: Helm releases, pods not visible offline; from the requests their values set):`);
+    lines.push(`Platform add-ons and other Helm releases (APPROXIMATE: their pods are not visible offline; from the requests their values set):`);
     if (a.rows.length > 0) {
         lines.push(table(["RELEASE", "COMPONENT", "KIND", "PODS", "CPU REQ", "MEM REQ", "STORAGE", "NOTE"], a.rows.map((r) => [
             r.release, r.component, r.kind, r.replicasMin === r.replicasMax ? String(r.replicasMin) : `${r.replicasMin}–${r.replicasMax}`,
