@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { loadConfig } from "./components/config";
 import { Platform } from "./components/platform/platform";
+import { Product } from "./components/workloads/product";
 
 const config = loadConfig();
 
@@ -16,6 +17,17 @@ const kubernetes = new k8s.Provider("kubernetes", {
 });
 
 const platform = new Platform("platform", { config }, { providers: [kubernetes] });
+
+// Workloads need the platform up first: CRDs for their ServiceMonitors, the ingress admission
+// webhook for their Ingresses, the issuers for their certificates.
+const products = config.products.map((product) => new Product(product, {
+    product,
+    config,
+    namespaces: platform.namespaces.byName,
+    clusterIssuer: platform.clusterIssuer,
+    ingressClassName: platform.ingressClassName,
+}, { providers: [kubernetes], dependsOn: [platform] }));
+void products;
 
 export const environment = config.environment;
 export const namespaces = Object.keys(platform.namespaces.byName);

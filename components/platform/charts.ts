@@ -65,6 +65,14 @@ export const CHARTS = {
         releaseName: "alloy",
         timeoutSeconds: 600,
     },
+    // Harvis AI's CI runners (seed 003), Kubernetes executor; 0.93.0 ships GitLab Runner 19.4.0.
+    "gitlab-runner": {
+        chart: "gitlab-runner",
+        version: "0.93.0",
+        repo: "https://charts.gitlab.io",
+        releaseName: "gitlab-runner",
+        timeoutSeconds: 600,
+    },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartId = keyof typeof CHARTS;
