@@ -65,6 +65,10 @@ async function main(argv: string[]): Promise<number> {
         .option("-q, --quiet", "no progress lines on stderr")
         // Tests and experiments: evaluate another entry point with the stack's configuration.
         .addOption(new Option("--program <file>", "program entry point instead of index.ts").hideHelp())
+        .addHelpText("after", `
+Exit codes: 0 clean; 16 + 1 (schema errors) + 2 (mandatory violations) + 4 (budget exceeded);
+2 bad command line, 3 unknown stack, 4 broken configuration, 5 program failed, 6 policy pack
+failed, 1 internal error. See docs/plan.md.`)
         .exitOverride()
         .configureOutput({ writeErr: (s) => process.stderr.write(s) })
         .showHelpAfterError();
