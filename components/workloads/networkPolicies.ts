@@ -79,6 +79,22 @@ function ports(list: readonly PortSpec[]): k8s.types.input.networking.v1.Network
     return list.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" }));
 }
 
+/** Rules on the same ports become one rule listing every peer (readable with kubectl describe). */
+function mergeByPorts(rules: ReadonlyArray<{ peers: readonly Peer[]; ports: readonly PortSpec[] }>): Array<{ peers: Peer[]; ports: PortSpec[] }> {
+    const byPorts = new Map<string, { peers: Peer[]; ports: PortSpec[] }>();
+    for (const rule of rules) {
+        const key = JSON.stringify(ports(rule.ports));
+        const entry = byPorts.get(key) ?? { peers: [], ports: [...rule.ports] };
+        for (const p of rule.peers) {
+            if (!entry.peers.some((q) => JSON.stringify(q) === JSON.stringify(p))) {
+                entry.peers.push(p);
+            }
+        }
+        byPorts.set(key, entry);
+    }
+    return [...byPorts.values()];
+}
+
 /**
  * A namespace's NetworkPolicies: deny all ingress and egress, allow DNS to kube-system's resolver,
  * then one policy per pod group with exactly the flows it needs. The default deny carries no allow
@@ -131,8 +147,8 @@ export class NetworkPolicies extends pulumi.ComponentResource {
 
         const allows: Record<string, k8s.networking.v1.NetworkPolicy> = {};
         for (const [group, entry] of merged) {
-            const ingress = entry.ingress.flat().filter((r) => r !== undefined);
-            const egress = entry.egress.flat().filter((r) => r !== undefined);
+            const ingress = mergeByPorts(entry.ingress.flatMap((rules) => (rules ?? []).map((r) => ({ peers: r.from, ports: r.ports }))));
+            const egress = mergeByPorts(entry.egress.flatMap((rules) => (rules ?? []).map((r) => ({ peers: r.to, ports: r.ports }))));
             const policyTypes = [...(ingress.length > 0 ? ["Ingress"] : []), ...(egress.length > 0 ? ["Egress"] : [])];
             if (policyTypes.length === 0) {
                 continue;
@@ -143,8 +159,8 @@ export class NetworkPolicies extends pulumi.ComponentResource {
                 spec: {
                     podSelector: { matchLabels: entry.selector },
                     policyTypes,
-                    ...(ingress.length > 0 ? { ingress: ingress.map((r) => ({ from: r!.from.map(peer), ports: ports(r!.ports) })) } : {}),
-                    ...(egress.length > 0 ? { egress: egress.map((r) => ({ to: r!.to.map(peer), ports: ports(r!.ports) })) } : {}),
+                    ...(ingress.length > 0 ? { ingress: ingress.map((r) => ({ from: r.peers.map(peer), ports: ports(r.ports) })) } : {}),
+                    ...(egress.length > 0 ? { egress: egress.map((r) => ({ to: r.peers.map(peer), ports: ports(r.ports) })) } : {}),
                 },
             }, childOptions(this, opts));
         }
