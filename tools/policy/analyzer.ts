@@ -23,6 +23,7 @@
  *     await pack.close();
  */
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -271,9 +272,18 @@ function providerOf(r: AnalyzableResource, all: readonly AnalyzableResource[] | 
 export async function startPolicyPack(dir: string, opts: StartOptions = {}): Promise<PolicyPackHandle> {
     installExitHook();
     const packDir = path.resolve(dir);
+    // Like the engine (workspace.LoadPolicyPack), refuse a directory without PulumiPolicy.yaml.
+    if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+        throw new Error(`failed to load Pulumi policy project located at "${packDir}": no PulumiPolicy.yaml`);
+    }
+    let script: string;
+    try {
+        script = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    } catch {
+        throw new Error(`it looks like the policy pack's dependencies are not installed; try running npm install in "${packDir}"`);
+    }
     const logs: string[] = [];
     const engine = await startFakeEngine(logs);
-    const script = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
     const env: Record<string, string> = { ...(process.env as Record<string, string>) };
     const setEnv = (k: string, v: string | undefined) => { if (v !== undefined && v !== "") env[k] = v; };
     setEnv("PULUMI_CONFIG", opts.stackConfig ? JSON.stringify(opts.stackConfig) : undefined);
@@ -291,12 +301,25 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
     const child = spawn(process.execPath, [script, engine.address, "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
     children.add(child);
     let exited = false;
-    const exitPromise = new Promise<void>((resolve) => child.once("exit", (code, signal) => {
-        exited = true;
-        children.delete(child);
-        logs.push(`[pack] exited with ${signal ?? code}`);
-        resolve();
-    }));
+    let spawnError: Error | undefined;
+    const exitPromise = new Promise<void>((resolve) => {
+        child.once("exit", (code, signal) => {
+            exited = true;
+            children.delete(child);
+            logs.push(`[pack] exited with ${signal ?? code}`);
+            resolve();
+        });
+        child.once("error", (err) => {
+            // The process could not be spawned (no "exit" follows) or could not be signalled.
+            spawnError = err;
+            logs.push(`[pack] ${err.message}`);
+            if (child.pid === undefined) {
+                exited = true;
+                children.delete(child);
+                resolve();
+            }
+        });
+    });
     child.stderr!.setEncoding("utf8");
     child.stderr!.on("data", (d: string) => logs.push(...d.split("\n").filter((l) => l.trim() !== "").map((l) => `[pack stderr] ${l}`)));
 
@@ -337,6 +360,10 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
             child.once("exit", (code, signal) => {
                 clearTimeout(timer);
                 reject(new Error(`policy pack exited (${signal ?? code}) before printing its port:\n${logs.join("\n")}`));
+            });
+            child.once("error", (err) => {
+                clearTimeout(timer);
+                reject(new Error(`policy pack could not be started: ${spawnError?.message ?? err.message}`));
             });
         });
     } catch (e) {
