@@ -22,6 +22,8 @@ export interface NamespaceSpec {
     readonly team: string;
     /** Product the namespace belongs to, or "platform". */
     readonly product: ProductId | "platform";
+    /** Policy exemptions (policy name → reason) the policy pack reads from the Namespace. */
+    readonly policyExemptions?: Readonly<Record<string, string>>;
 }
 
 /** The add-ons' namespaces; levels are the strictest each add-on's pods can run under. */
@@ -52,6 +54,8 @@ export function namespacePlan(environment: Environment, products: readonly Produ
                 name,
                 podSecurity: exception?.level ?? "restricted",
                 podSecurityReason: exception?.reason,
+                // A product namespace below restricted says so to the policy pack as well.
+                policyExemptions: exception ? { "namespace-pss-label": exception.reason } : undefined,
                 team: PRODUCTS[product].team,
                 product,
             };
@@ -96,8 +100,12 @@ export class Namespaces extends pulumi.ComponentResource {
                         [LABELS.product]: spec.product,
                         [LABELS.partOf]: "ai-platform",
                     },
-                    annotations: spec.podSecurityReason
-                        ? { [POD_SECURITY_REASON_ANNOTATION]: spec.podSecurityReason }
+                    annotations: spec.podSecurityReason || spec.policyExemptions
+                        ? {
+                            ...(spec.podSecurityReason ? { [POD_SECURITY_REASON_ANNOTATION]: spec.podSecurityReason } : {}),
+                            ...Object.fromEntries(Object.entries(spec.policyExemptions ?? {})
+                                .map(([policy, reason]) => [`policy.ai-platform.io/exempt-${policy}`, reason])),
+                        }
                         : undefined,
                 },
             }, { parent: this });
