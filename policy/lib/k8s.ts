@@ -1,4 +1,4 @@
-import { isObject, obj, str, stringMap } from "./values";
+import { obj, str, stringMap } from "./values";
 
 /** A Kubernetes object type decoded from a Pulumi type token such as `kubernetes:apps/v1:Deployment`. */
 export interface K8sType {
@@ -112,8 +112,4 @@ export function isK8sObjectType(type: string): boolean {
 export function hasKind(type: string, ...kinds: string[]): boolean {
     const t = k8sType(type);
     return t !== undefined && !t.patch && kinds.includes(t.kind);
-}
-
-export function isObjectValue(v: unknown): boolean {
-    return isObject(v);
 }
