@@ -27,6 +27,8 @@ const products = config.products.map((product) => new Product(product, {
     clusterIssuer: platform.clusterIssuer,
     ingressClassName: platform.ingressClassName,
 }, { providers: [kubernetes], dependsOn: [platform] }));
+// Each Product exposes its secrets (for the GitLab CI/CD variables) and its part of the outputs
+// contract (`contract`); both are wired here once those pieces land.
 void products;
 
 export const environment = config.environment;
