@@ -38,6 +38,8 @@ export interface PlatformConfig {
         readonly kubeconfig?: string;
         readonly renderYamlToDirectory?: string;
         readonly storageClass: string;
+        /** Protect namespaces, StatefulSets and claims, retain claims, back up databases. */
+        readonly dataProtection: boolean;
     };
     readonly tls: {
         readonly acmeEmail: string;
@@ -380,6 +382,7 @@ export function loadConfig(): PlatformConfig {
             kubeconfig: emptyToUndefined(v.kubeconfig),
             renderYamlToDirectory: emptyToUndefined(v.renderYamlToDirectory),
             storageClass: v.storageClass,
+            dataProtection: v.dataProtection,
         },
         tls: { acmeEmail: v.acmeEmail, clusterIssuer: v.clusterIssuer },
         charts: resolveCharts(v.chartVersionOverrides),

@@ -121,6 +121,7 @@ export const CONFIG_KEYS = {
     renderYamlToDirectory: key("string", z.string()),
     products: key("array", rules.distinctSubsetOf(PRODUCT_IDS)),
     storageClass: key("string", rules.dnsSubdomain),
+    dataProtection: key("boolean", z.boolean()),
     // TLS
     acmeEmail: key("string", rules.email),
     clusterIssuer: key("string", rules.oneOf(["letsencrypt-staging", "letsencrypt-prod"] as const)),

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment, PodSecurityLevel, PRODUCTS, ProductId } from "../products/catalog";
+import { exemptionAnnotations } from "../workloads/security";
 
 /** Label keys shared by every namespace (and read by the policy pack and the offline plan). */
 export const LABELS = {
@@ -10,14 +11,15 @@ export const LABELS = {
     partOf: "app.kubernetes.io/part-of",
 } as const;
 
-/** Annotation that records why a namespace enforces less than the restricted profile. */
-export const POD_SECURITY_REASON_ANNOTATION = "ai-platform.io/pod-security-reason";
 
 export interface NamespaceSpec {
     readonly name: string;
     /** Pod Security Standards level enforced; audit and warn always use restricted so gaps stay visible. */
     readonly podSecurity: PodSecurityLevel;
-    /** Required when podSecurity is not restricted: why the workloads there cannot comply. */
+    /**
+     * Required when podSecurity is not restricted: why the workloads there cannot comply. It
+     * becomes the namespace's exemption from the policy pack's namespace-pss-label.
+     */
     readonly podSecurityReason?: string;
     readonly team: string;
     /** Product the namespace belongs to, or "platform". */
@@ -54,8 +56,6 @@ export function namespacePlan(environment: Environment, products: readonly Produ
                 name,
                 podSecurity: exception?.level ?? "restricted",
                 podSecurityReason: exception?.reason,
-                // A product namespace below restricted says so to the policy pack as well.
-                policyExemptions: exception ? { "namespace-pss-label": exception.reason } : undefined,
                 team: PRODUCTS[product].team,
                 product,
             };
@@ -63,10 +63,23 @@ export function namespacePlan(environment: Environment, products: readonly Produ
     return [...Object.values(PLATFORM_NAMESPACES), ...productNamespaces];
 }
 
+function annotationsOf(spec: NamespaceSpec): Record<string, string> | undefined {
+    const exemptions: Record<string, string> = { ...spec.policyExemptions };
+    if (spec.podSecurityReason) {
+        exemptions["namespace-pss-label"] = spec.podSecurityReason;
+    }
+    return Object.keys(exemptions).length > 0 ? exemptionAnnotations(exemptions) : undefined;
+}
+
 export interface NamespacesArgs {
     readonly environment: Environment;
     /** Namespaces to create; names must be unique. */
     readonly namespaces: readonly NamespaceSpec[];
+    /**
+     * `protect` every namespace: deleting a namespace deletes every claim in it, so with data
+     * protection on, `pulumi destroy` or a rename stops instead.
+     */
+    readonly protect: boolean;
 }
 
 /**
@@ -100,15 +113,9 @@ export class Namespaces extends pulumi.ComponentResource {
                         [LABELS.product]: spec.product,
                         [LABELS.partOf]: "ai-platform",
                     },
-                    annotations: spec.podSecurityReason || spec.policyExemptions
-                        ? {
-                            ...(spec.podSecurityReason ? { [POD_SECURITY_REASON_ANNOTATION]: spec.podSecurityReason } : {}),
-                            ...Object.fromEntries(Object.entries(spec.policyExemptions ?? {})
-                                .map(([policy, reason]) => [`policy.ai-platform.io/exempt-${policy}`, reason])),
-                        }
-                        : undefined,
+                    annotations: annotationsOf(spec),
                 },
-            }, { parent: this });
+            }, { parent: this, protect: args.protect });
         }
         this.byName = byName;
         this.registerOutputs({ names: Object.keys(byName) });

@@ -7,6 +7,7 @@ import { IngressNginx } from "./ingressNginx";
 import { lokiServiceUrl, Logging } from "./logging";
 import { Monitoring } from "./monitoring";
 import { Namespaces, namespacePlan, PLATFORM_NAMESPACES } from "./namespaces";
+import { PlatformNetworkPolicies } from "./platformNetworkPolicies";
 
 export interface PlatformArgs {
     /** The validated stack configuration (components/config). */
@@ -21,6 +22,8 @@ export interface PlatformArgs {
  */
 export class Platform extends pulumi.ComponentResource {
     public readonly namespaces: Namespaces;
+    /** Default deny plus the add-ons' flows in the platform namespaces. */
+    public readonly networkPolicies: PlatformNetworkPolicies;
     public readonly certManager: CertManager;
     public readonly ingress: IngressNginx;
     public readonly monitoring: Monitoring;
@@ -38,8 +41,14 @@ export class Platform extends pulumi.ComponentResource {
         this.namespaces = new Namespaces("namespaces", {
             environment: config.environment,
             namespaces: namespacePlan(config.environment, config.products),
+            protect: config.cluster.dataProtection,
         }, { parent: this });
         const ns = (spec: { name: string }) => this.namespaces.byName[spec.name];
+        this.networkPolicies = new PlatformNetworkPolicies("platform-network", {
+            namespaces: this.namespaces.byName,
+            kubeApiServerCidrs: config.network.kubeApiServerCidrs,
+            charts,
+        }, { parent: this });
 
         const monitoringCrds = new HelmAddon("prometheus-operator-crds", {
             pin: charts["prometheus-operator-crds"],

@@ -17,6 +17,8 @@ export interface PodGroup {
 export type Peer =
     | { readonly pods: PodGroup }
     | { readonly namespace: string; readonly podLabels?: Labels }
+    /** Every pod of every namespace (shared platform endpoints: Prometheus, Loki, backends of ingress). */
+    | { readonly anyNamespace: true }
     | { readonly cidr: string; readonly except?: readonly string[] };
 
 export interface PortSpec {
@@ -65,6 +67,9 @@ export interface NetworkPoliciesArgs {
 function peer(p: Peer): k8s.types.input.networking.v1.NetworkPolicyPeer {
     if ("pods" in p) {
         return { podSelector: { matchLabels: p.pods.selector } };
+    }
+    if ("anyNamespace" in p) {
+        return { namespaceSelector: {} };
     }
     if ("namespace" in p) {
         return {

@@ -82,7 +82,7 @@ export class Product extends pulumi.ComponentResource {
         const spec: ProductSpec = (PRODUCT_DEFINITIONS[product] as (ctx: { environment: typeof environment; settings: typeof settings }) => ProductSpec)({
             environment, settings,
         });
-        const production = environment === "prod";
+        const protectData = config.cluster.dataProtection;
         const child = () => childOptions(this, opts);
         this.product = product;
         this.displayName = PRODUCTS[product].displayName;
@@ -176,7 +176,7 @@ export class Product extends pulumi.ComponentResource {
                     storageClassName: config.cluster.storageClass,
                     resources: { requests: { storage: volume.size } },
                 },
-            }, { ...child(), protect: production });
+            }, { ...child(), protect: protectData });
         }
         this.claims = claims;
 
@@ -203,7 +203,7 @@ export class Product extends pulumi.ComponentResource {
                 username: store.username,
                 extraDatabases: store.extraDatabases,
                 sentinel: store.sentinel,
-                production,
+                protectData,
                 backup: store.backup,
                 appLabel: store.appLabel,
             }, child());

@@ -46,7 +46,7 @@ export interface StatefulStoreArgs {
      * controller, not Pulumi, and the retention policy below keeps them), claims retained on
      * delete and scale-down.
      */
-    readonly production: boolean;
+    readonly protectData: boolean;
     /** Daily backup into a claim of its own. */
     readonly backup?: { readonly schedule: string; readonly storageSize: string };
     readonly appLabel?: boolean;
@@ -185,7 +185,7 @@ export class StatefulStore extends pulumi.ComponentResource {
                 selector: { matchLabels: selector },
                 podManagementPolicy: "OrderedReady",
                 updateStrategy: { type: "RollingUpdate" },
-                persistentVolumeClaimRetentionPolicy: args.production
+                persistentVolumeClaimRetentionPolicy: args.protectData
                     ? { whenDeleted: "Retain", whenScaled: "Retain" }
                     // Outside prod a deleted store takes its disposable data with it; a scale-down
                     // keeps the claim so scaling back up finds the member's data.
@@ -231,7 +231,7 @@ export class StatefulStore extends pulumi.ComponentResource {
                     },
                 }],
             },
-        }, { ...child(), protect: args.production });
+        }, { ...child(), protect: args.protectData });
 
         this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
             metadata: { name: args.name, namespace, labels },
@@ -291,7 +291,7 @@ export class StatefulStore extends pulumi.ComponentResource {
                 schedule: args.backup.schedule,
                 storageSize: args.backup.storageSize,
                 storageClass: args.storage.storageClass,
-                protect: args.production,
+                protect: args.protectData,
             }, child());
             internal.push(
                 { group: this.backup.pods, egress: [{ to: [{ pods: this.pods }], ports: tcp(this.port) }] },

@@ -297,10 +297,41 @@ for (const stack of STACKS) {
                         assert.ok(allowed.includes(labels["pod-security.kubernetes.io/enforce"]), ns.name);
                     }
                     if (labels["pod-security.kubernetes.io/enforce"] !== "restricted") {
-                        assert.ok(ns.inputs.metadata.annotations?.["ai-platform.io/pod-security-reason"], `${ns.name} lacks a reason`);
+                        const reason = ns.inputs.metadata.annotations?.["policy.ai-platform.io/exempt-namespace-pss-label"];
+                        assert.ok(reason && reason.length >= 10, `${ns.name} lacks a reason the policy pack can report`);
                     }
                 }
             });
+            it("denies all traffic by default in every platform namespace, allowing DNS and the add-ons' flows", () => {
+                const policies = ofType(ev, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+                for (const namespace of ["cert-manager", "ingress-nginx", "monitoring", "logging"]) {
+                    const inNamespace = policies.filter((p) => p.inputs.metadata.namespace === namespace);
+                    const deny = inNamespace.find((p) => JSON.stringify(p.inputs.spec.podSelector) === "{}" &&
+                        !p.inputs.spec.ingress && !p.inputs.spec.egress);
+                    assert.ok(deny, `${namespace} has no default-deny policy`);
+                    assert.deepEqual([...deny.inputs.spec.policyTypes].sort(), ["Egress", "Ingress"]);
+                    const dns = inNamespace.find((p) => (p.inputs.spec.egress ?? []).some((rule: any) =>
+                        (rule.ports ?? []).some((port: any) => port.port === 53 && port.protocol === "UDP")));
+                    assert.ok(dns, `${namespace} pods cannot resolve names`);
+                }
+                const ingressAllows = policies.filter((p) => p.inputs.metadata.namespace === "ingress-nginx" && p.inputs.spec.ingress);
+                const publicPorts = ingressAllows.flatMap((p) => p.inputs.spec.ingress)
+                    .filter((rule: any) => rule.from.some((peer: any) => peer.ipBlock?.cidr === "0.0.0.0/0"))
+                    .flatMap((rule: any) => rule.ports.map((port: any) => port.port));
+                assert.deepEqual(publicPorts.sort(), [443, 80], "only HTTP and HTTPS are open to the world");
+                const webhookRule = ingressAllows.flatMap((p) => p.inputs.spec.ingress)
+                    .find((rule: any) => rule.ports.some((port: any) => port.port === 8443));
+                assert.deepEqual(webhookRule.from.map((peer: any) => peer.ipBlock.cidr), configured(stack, "kubeApiServerCidrs"),
+                    "the admission webhook is reachable from the API server only");
+            });
+
+            it("protects every namespace from deletion exactly when the stack protects its data", () => {
+                const protectData = configured(stack, "dataProtection") === true;
+                for (const ns of ofType(ev, NAMESPACE)) {
+                    assert.equal(ns.protect, protectData, ns.name);
+                }
+            });
+
             it("creates the namespaces of the products the stack deploys", () => {
                 const names = ofType(ev, NAMESPACE).map((n) => n.inputs.metadata.name);
                 const env = configured(stack, "environment");

@@ -95,7 +95,7 @@ for (const stack of STACKS) {
                 assert.equal(values.rbac.clusterWideAccess, false);
                 const ns = object(ev, T.namespace, "gitlab-runner");
                 assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
-                assert.ok(ns.inputs.metadata.annotations["ai-platform.io/pod-security-reason"]);
+                assert.ok(ns.inputs.metadata.annotations["policy.ai-platform.io/exempt-namespace-pss-label"]);
                 assert.ok(object(ev, T.networkPolicy, "default-deny", "gitlab-runner"));
             });
         }

@@ -1,0 +1,141 @@
+/**
+ * The GitLab CI/CD variable tables of the source documents, as data: which variables each
+ * product's GitLab project gets from a stack, with the seeds' protected / masked / file flags.
+ * Values are the same Pulumi secrets the workloads use (generated or secret config), so rotating
+ * one updates the cluster and CI together.
+ *
+ * Ownership: each stack registers the variables of its own environment, so two stacks never
+ * write the same (key, scope). Keys the seeds suffix per environment (`_PROD`, `_STAGING`) keep
+ * scope `*`; keys the seeds share between environments get an environment scope; keys with no
+ * environment at all (registry credentials, notifications) are owned by the prod stack.
+ *
+ * Seeds 003 (Harvis AI) and 004 (LLM service) list no GitLab variables: they have no table.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ProductSettingsById } from "../products/settings";
+import type { Environment, ProductId } from "../products/catalog";
+import type { VariableSpec } from "./projectVariables";
+
+export interface TableContext<P extends ProductId> {
+    readonly environment: Environment;
+    /** The product's settings for this stack (hosts, URLs, registry user …). */
+    readonly settings: ProductSettingsById[P];
+    /** The product's secrets by stable name (Product.secrets). */
+    readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
+    /** The kubeconfig CI deploy jobs use for this stack's cluster (secret config ciDeployKubeconfig). */
+    readonly ciKubeconfig: pulumi.Output<string>;
+    /** This stack's kube context name. */
+    readonly kubeContext: string;
+    /** This environment's Slack and Discord webhooks (the ones Alertmanager uses). */
+    readonly slackWebhookUrl: pulumi.Output<string>;
+    readonly discordWebhookUrl: pulumi.Output<string>;
+}
+
+type TableBuilder<P extends ProductId> = (ctx: TableContext<P>) => VariableSpec[];
+
+/** A product secret by name; a missing one is a programming error worth a clear message. */
+function secretOf(ctx: TableContext<ProductId>, product: ProductId, name: string): pulumi.Output<string> {
+    const value = ctx.secrets[name];
+    if (!value) {
+        throw new Error(`GitLab variables of ${product}: the product exposes no secret "${name}" (has: ${Object.keys(ctx.secrets).join(", ")})`);
+    }
+    return value;
+}
+
+/**
+ * GitLab masks single-line values only, so a kubeconfig cannot be masked as it is. Storing it
+ * base64-encoded on one line keeps all three of the seeds' flags true to their intent (file,
+ * masked, protected): the job decodes it with `base64 -d "$VAR" > kubeconfig`.
+ */
+function maskableKubeconfig(ctx: TableContext<ProductId>): pulumi.Output<string> {
+    return pulumi.secret(ctx.ciKubeconfig.apply((kubeconfig) => Buffer.from(kubeconfig, "utf8").toString("base64")));
+}
+
+/** GitLab environment names per stack, as each seed's pipeline names them. */
+const QUICKSPIN_ENVIRONMENT: Partial<Record<Environment, string>> = { staging: "ai-staging", prod: "ai-production" };
+const CHATBOT_ENVIRONMENT: Record<Environment, string> = { dev: "dev", staging: "staging", prod: "production" };
+const SOUNDCORE_ENVIRONMENT: Partial<Record<Environment, string>> = { staging: "staging", prod: "production" };
+
+/** Seed 000: the twelve variables of QuickSpin AI's table; `_PROD` keys come from the prod stack. */
+const quickspin: TableBuilder<"quickspin-ai"> = (ctx) => {
+    const scope = QUICKSPIN_ENVIRONMENT[ctx.environment];
+    if (!scope) {
+        return [];
+    }
+    const prod = ctx.environment === "prod";
+    const suffix = prod ? "_PROD" : "";
+    const secret = (name: string) => secretOf(ctx, "quickspin-ai", name);
+    const rows: VariableSpec[] = [
+        { key: `QUICKSPIN_API_URL${suffix}`, value: ctx.settings.apiUrl, protected: prod, masked: false },
+        { key: `QUICKSPIN_AUTH_URL${suffix}`, value: ctx.settings.authUrl, protected: prod, masked: false },
+        { key: `GROQ_API_KEY${suffix}`, value: secret("groqApiKey"), protected: true, masked: true },
+        // Connection strings carry ?, & and %: raw keeps them literal and maskable.
+        { key: `MONGODB_URI${suffix}`, value: secret("mongodbUri"), protected: true, masked: true, raw: true },
+        { key: `JWT_SECRET_KEY${suffix}`, value: secret("jwtSecretKey"), protected: true, masked: true },
+        {
+            key: "KUBECONFIG_CONTENT", value: maskableKubeconfig(ctx), variableType: "file",
+            protected: true, masked: true, environmentScope: scope,
+            description: "base64 of the deploy kubeconfig: base64 -d \"$KUBECONFIG_CONTENT\" > kubeconfig",
+        },
+    ];
+    if (prod) {
+        rows.push({ key: "DISCORD_WEBHOOK_URL", value: ctx.discordWebhookUrl, protected: false, masked: false });
+    }
+    return rows;
+};
+
+/** Seed 001: the chatbot's per-environment GitHub secrets, mapped to GitLab environment scopes. */
+const chatbot: TableBuilder<"chatbot"> = (ctx) => {
+    const scope = CHATBOT_ENVIRONMENT[ctx.environment];
+    const prod = ctx.environment === "prod";
+    const rows: VariableSpec[] = [
+        {
+            key: "K8S_KUBECONFIG_B64", value: maskableKubeconfig(ctx), protected: true, masked: true,
+            environmentScope: scope, description: "seed 001 K8S_<ENV>_KUBECONFIG_B64, one per environment scope",
+        },
+        { key: "K8S_CONTEXT", value: ctx.kubeContext, environmentScope: scope, description: "seed 001 K8S_<ENV>_CONTEXT" },
+        { key: "SLACK_WEBHOOK", value: ctx.slackWebhookUrl, protected: true, masked: true, environmentScope: scope, description: "seed 001 SLACK_WEBHOOK_<ENV>" },
+        { key: "HF_ACCESS_TOKEN", value: secretOf(ctx, "chatbot", "hfAccessToken"), protected: true, masked: true, environmentScope: scope },
+    ];
+    if (prod) {
+        rows.push({ key: "PROD_API_KEY", value: secretOf(ctx, "chatbot", "apiKey"), protected: true, masked: true, environmentScope: scope });
+    }
+    return rows;
+};
+
+/** Seed 002: Soundcore KCP's required variables; per-environment values get environment scopes. */
+const soundcore: TableBuilder<"soundcore-kcp"> = (ctx) => {
+    const scope = SOUNDCORE_ENVIRONMENT[ctx.environment];
+    if (!scope) {
+        return [];
+    }
+    const prod = ctx.environment === "prod";
+    const secret = (name: string) => secretOf(ctx, "soundcore-kcp", name);
+    const scoped = (key: string, value: pulumi.Output<string>, raw = false): VariableSpec =>
+        ({ key, value, protected: true, masked: true, raw, environmentScope: scope });
+    const rows: VariableSpec[] = [
+        { key: prod ? "KUBE_CONFIG_PRODUCTION" : "KUBE_CONFIG_STAGING", value: maskableKubeconfig(ctx), protected: true, masked: true },
+        scoped("DATABASE_URL", secret("databaseUrl"), true),
+        scoped("MONGODB_URI", secret("mongodbUri"), true),
+        scoped("OPENAI_API_KEY", secret("openaiApiKey")),
+        scoped("ANTHROPIC_API_KEY", secret("anthropicApiKey")),
+        scoped("PINECONE_API_KEY", secret("pineconeApiKey")),
+        scoped("SLACK_WEBHOOK_URL", ctx.slackWebhookUrl),
+        scoped("SENTRY_DSN", secret("sentryDsn"), true),
+    ];
+    if (prod) {
+        // The seed overrides GitLab's predefined registry variables with a deploy token of its own.
+        rows.push(
+            { key: "CI_REGISTRY_USER", value: ctx.settings.registry.username, protected: false, masked: false },
+            { key: "CI_REGISTRY_PASSWORD", value: secret("registryPassword"), protected: true, masked: true },
+        );
+    }
+    return rows;
+};
+
+/** The tables by product; products without one register no variables. */
+export const SEED_VARIABLE_TABLES: { readonly [P in ProductId]?: TableBuilder<P> } = {
+    "quickspin-ai": quickspin,
+    chatbot,
+    "soundcore-kcp": soundcore,
+};
