@@ -4,6 +4,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { loadConfig } from "./components/config";
+import { CiVariables } from "./components/gitlab/ciVariables";
+import { stackOutputs } from "./components/outputs/stackOutputs";
 import { Platform } from "./components/platform/platform";
 import { Product } from "./components/workloads/product";
 
@@ -20,26 +22,29 @@ const platform = new Platform("platform", { config }, { providers: [kubernetes] 
 
 // Workloads need the platform up first: CRDs for their ServiceMonitors, the ingress admission
 // webhook for their Ingresses, the issuers for their certificates.
-const products = config.products.map((product) => new Product(product, {
+const products = Object.fromEntries(config.products.map((product) => [product, new Product(product, {
     product,
     config,
     namespaces: platform.namespaces.byName,
     clusterIssuer: platform.clusterIssuer,
     ingressClassName: platform.ingressClassName,
-}, { providers: [kubernetes], dependsOn: [platform] }));
-// Each Product exposes its secrets (for the GitLab CI/CD variables) and its part of the outputs
-// contract (`contract`); both are wired here once those pieces land.
-void products;
+}, { providers: [kubernetes], dependsOn: [platform] })]));
 
-export const environment = config.environment;
-export const namespaces = Object.keys(platform.namespaces.byName);
-export const clusterIssuer = platform.clusterIssuerName;
-export const ingressClassName = platform.ingressClassName;
-export const observability = {
-    prometheus: platform.monitoring.endpoints.prometheus,
-    alertmanager: platform.monitoring.endpoints.alertmanager,
-    grafana: platform.monitoring.endpoints.grafana,
-    grafanaUrl: platform.monitoring.endpoints.grafanaUrl,
-    loki: platform.logging.lokiUrl,
-    lokiPush: platform.logging.lokiPushUrl,
-};
+// The products' GitLab CI/CD variables, from the same secrets their workloads use.
+new CiVariables("gitlab", { config, products });
+
+const outputs = stackOutputs({
+    config,
+    platform,
+    products: Object.fromEntries(Object.entries(products).map(([id, product]) => [id, product.contract])),
+});
+
+// The published contract (components/outputs/contract.ts, docs/outputs.md).
+export const contractVersion = outputs.contractVersion;
+export const environment = outputs.environment;
+export const namespaces = outputs.namespaces;
+export const ingress = outputs.ingress;
+export const observability = outputs.observability;
+// Named `products` in the stack's outputs; the local name is taken by the Product objects.
+const productOutputs = outputs.products;
+export { productOutputs as products };

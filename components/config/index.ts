@@ -4,6 +4,7 @@
  * reported together in one error before any resource exists, so a stack is never half built.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { SEED_VARIABLE_TABLES } from "../gitlab/seedTables";
 import { parseBytes } from "../lib/quantity";
 import { ChartId, ChartPin, resolveCharts } from "../platform/charts";
 import { Environment, ProductId } from "../products/catalog";
@@ -80,6 +81,13 @@ export interface PlatformConfig {
         /** Addresses of the Kubernetes API server, for workloads that call it (egress on 443/6443). */
         readonly kubeApiServerCidrs: readonly string[];
     };
+    readonly gitlab: {
+        readonly url: string;
+        /** GitLab project of each product whose CI/CD variables the stack writes. */
+        readonly projects: ReadonlyArray<{ readonly product: ProductId; readonly project: string }>;
+        /** Kubeconfig of the products' CI deploy jobs for this cluster. */
+        readonly ciDeployKubeconfig: pulumi.Output<string>;
+    };
     /** Per-environment settings of each deployed product (absent for products the stack does not deploy). */
     readonly productSettings: { readonly [P in ProductId]?: ProductSettingsById[P] };
 }
@@ -121,6 +129,13 @@ function prometheusBytes(size: string): number | undefined {
 
 function crossKeyProblems(v: PlainValues, fullKey: (k: ConfigKey) => string): string[] {
     const problems: string[] = [];
+    for (const { product } of v.gitlabProjects) {
+        if (!v.products.includes(product)) {
+            problems.push(`${fullKey("gitlabProjects")} maps ${product}, which this stack does not deploy (products: ${v.products.join(", ")})`);
+        } else if (!SEED_VARIABLE_TABLES[product]) {
+            problems.push(`${fullKey("gitlabProjects")} maps ${product}, whose source document lists no GitLab variables (tables exist for ${Object.keys(SEED_VARIABLE_TABLES).join(", ")})`);
+        }
+    }
     if (v.environment === "prod" && v.clusterIssuer !== "letsencrypt-prod") {
         problems.push(`${fullKey("clusterIssuer")} = ${JSON.stringify(v.clusterIssuer)}: prod must use letsencrypt-prod (staging certificates are not trusted by browsers)`);
     }
@@ -415,6 +430,7 @@ export function loadConfig(): PlatformConfig {
             resources: resources(v.lokiCpuRequest, v.lokiMemoryRequest, v.lokiMemoryLimit),
         },
         network: { kubeApiServerCidrs: v.kubeApiServerCidrs },
+        gitlab: { url: v.gitlabUrl, projects: v.gitlabProjects, ciDeployKubeconfig: secrets.ciDeployKubeconfig },
         productSettings: productSettings(v, secrets),
     };
 }

@@ -163,6 +163,36 @@ export const CONFIG_KEYS = {
         rules.httpsUrlOn(["discord.com", "discordapp.com"]),
         "https://discord.com/api/webhooks/0/offline-placeholder-not-a-real-webhook",
     ),
+    // GitLab CI/CD variables (components/gitlab)
+    gitlabUrl: key("string", z.string().refine(isHttpsUrl, {
+        error: "must be the https URL of the GitLab instance, such as https://gitlab.com",
+    })),
+    gitlabProjects: key("array", rules.gitlabProjectMappings(PRODUCT_IDS)),
+    ciDeployKubeconfig: secret(
+        z.string().refine((v) => /^apiVersion:\s*v1\s*$/m.test(v) && /^kind:\s*Config\s*$/m.test(v) && /^clusters:/m.test(v), {
+            error: "must be the content of a kubeconfig file (apiVersion: v1, kind: Config, clusters, users, contexts)",
+        }),
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            "# OFFLINE PLACEHOLDER - not a real kubeconfig",
+            "clusters:",
+            "  - name: offline-placeholder",
+            "    cluster:",
+            "      server: https://offline-placeholder.invalid:6443",
+            "users:",
+            "  - name: ci-deployer",
+            "    user:",
+            "      token: offline-placeholder-token",
+            "contexts:",
+            "  - name: offline-placeholder",
+            "    context:",
+            "      cluster: offline-placeholder",
+            "      user: ci-deployer",
+            "current-context: offline-placeholder",
+            "",
+        ].join("\n"),
+    ),
 
     // === Product workloads ========================================================================
     // Per-environment deltas of the five products (components/products/*.ts hold the seeds' fixed

@@ -99,6 +99,30 @@ export function chartVersionOverrides(knownCharts: readonly string[]) {
     });
 }
 
+/** GitLab project paths (group[/subgroup]/project) or numeric project IDs. */
+const GITLAB_PROJECT_PATTERN = /^(\d+|[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+)$/;
+
+/** "<product>=<GitLab project>" entries, one per product. */
+export function gitlabProjectMappings<const P extends string>(products: readonly P[]) {
+    return z.array(z.string()).superRefine((entries, ctx) => {
+        const seen = new Set<string>();
+        for (const entry of entries) {
+            const [product, project, ...rest] = entry.split("=");
+            if (rest.length > 0 || project === undefined || !(products as readonly string[]).includes(product)) {
+                ctx.addIssue({ code: "custom", message: `entry "${entry}" must be "<product>=<project>" with product one of ${products.join(", ")}` });
+            } else if (!GITLAB_PROJECT_PATTERN.test(project)) {
+                ctx.addIssue({ code: "custom", message: `entry "${entry}": the project must be a path such as group/project or a numeric project ID` });
+            } else if (seen.has(product)) {
+                ctx.addIssue({ code: "custom", message: `product ${product} is mapped twice` });
+            }
+            seen.add(product);
+        }
+    }).transform((entries) => entries.map((entry) => {
+        const [product, project] = entry.split("=");
+        return { product: product as P, project };
+    }));
+}
+
 /** A list of distinct values from a fixed set. */
 export function distinctSubsetOf<const T extends readonly [string, ...string[]]>(values: T) {
     return z.array(z.string()).superRefine((entries, ctx) => {

@@ -133,6 +133,11 @@ const soundcore: TableBuilder<"soundcore-kcp"> = (ctx) => {
     return rows;
 };
 
+/** A product's table builder, if its source document lists variables. */
+export function seedTable(product: ProductId): ((ctx: TableContext<ProductId>) => VariableSpec[]) | undefined {
+    return SEED_VARIABLE_TABLES[product] as ((ctx: TableContext<ProductId>) => VariableSpec[]) | undefined;
+}
+
 /** The tables by product; products without one register no variables. */
 export const SEED_VARIABLE_TABLES: { readonly [P in ProductId]?: TableBuilder<P> } = {
     "quickspin-ai": quickspin,
