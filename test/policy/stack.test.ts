@@ -203,6 +203,7 @@ describe("platform, stack and GitLab policies", () => {
         { title: "secret not masked", resources: () => edit(compliantStack(), "var-kube-token", (w) => { w.masked = false; }), expect: ["GitLab variable KUBE_TOKEN (scope production) looks like a secret but is not masked"] },
         { title: "secret not protected in prod", resources: () => edit(compliantStack(), "var-kube-token", (w) => { w.protected = false; }), expect: ["looks like a secret but is not protected"] },
         { title: "unprotected secret accepted in dev", stack: "dev", resources: () => edit(compliantStack(), "var-kube-token", (w) => { w.protected = false; }) },
+        { title: "a plain URL with an environment suffix is not a secret", resources: () => edit(compliantStack(), "var-app-url", (w) => { w.key = "AUTH_URL_PROD"; }) },
         { title: "file variables cannot be masked", resources: () => edit(compliantStack(), "var-kube-token", (w) => { w.key = "KUBECONFIG"; w.variableType = "file"; w.masked = false; }) },
         { title: "generic dynamic resource type", resources: () => edit(compliantStack(), "var-kube-token", (w, r) => { r.type = "pulumi-nodejs:dynamic:Resource"; w.masked = false; }), expect: ["is not masked"] },
     ]);
