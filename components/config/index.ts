@@ -340,12 +340,15 @@ export function loadConfig(): PlatformConfig {
     const secrets: Record<string, pulumi.Output<string>> = {};
 
     for (const [name, spec] of Object.entries(CONFIG_KEYS) as Array<[ConfigKey, KeySpec]>) {
+        // The CLI asks every stack for every declared secret (declarations are project-wide); a
+        // product's secrets on a stack that does not deploy it are never read, so any value will do.
+        if (spec.secret && !secretNeeded(spec, fullKey)) {
+            continue;
+        }
         const raw = pulumi.runtime.getConfig(fullKey(name));
         if (raw === undefined) {
             if (spec.secret) {
-                if (secretNeeded(spec, fullKey)) {
-                    missingSecrets.push(name);
-                }
+                missingSecrets.push(name);
             } else {
                 problems.push(`${fullKey(name)} is not set: set it in Pulumi.${stack}.yaml (pulumi config set ${name} <value> -s ${stack})`);
             }

@@ -73,4 +73,13 @@ describe("product configuration", () => {
         const ev = await evaluateWith("dev", { soundcoreOpenaiApiKey: undefined, harvisRunnerToken: undefined });
         assert.ok(ev.resources.length > 50);
     });
+
+    it("ignores whatever value the CLI made dev set for a product it does not deploy", async () => {
+        // `pulumi preview` requires every declared secret on every stack; for Soundcore in dev any
+        // value must do, even one its rules would refuse where Soundcore runs.
+        const ev = await evaluateWith("dev", { soundcoreSentryDsn: "not-deployed", soundcoreOpenaiApiKey: "n/a" });
+        assert.ok(!JSON.stringify(ev.resources.map((r) => r.inputs)).includes("not-deployed"));
+        const staging = await failure({ soundcoreSentryDsn: "not-deployed" }, "staging");
+        assert.match(staging, /ai-platform:soundcoreSentryDsn = \[secret\]: must be a Sentry DSN/);
+    });
 });
