@@ -1,6 +1,9 @@
 /**
  * Kubernetes resource quantities (`500m`, `2`, `1Gi`, `1.5G`, `1e3`) as numbers: CPU in cores, memory and
  * storage in bytes.
+ *
+ * The pack keeps its own parser (rather than importing components/lib/quantity.ts) because
+ * `pulumi policy publish` uploads only this directory: the pack must not import from outside it.
  */
 
 const BINARY: Record<string, number> = {

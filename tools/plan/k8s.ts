@@ -3,61 +3,14 @@
  * resources are objects sent to the API server, their apiVersion/kind/namespace/name, and where
  * each pod-bearing kind keeps its pod spec.
  */
+import { CLUSTER_SCOPED_KINDS, k8sType as objectType, K8sType as ObjectType } from "../../policy/lib/k8s";
 import { RecordedResource } from "../stack/types";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 
-/** A Kubernetes object type decoded from a Pulumi type token (`kubernetes:apps/v1:Deployment`). */
-export interface ObjectType {
-    /** API group, "" for the core group. */
-    readonly group: string;
-    readonly version: string;
-    readonly kind: string;
-    /** `apps/v1`, or `v1` for the core group. */
-    readonly apiVersion: string;
-    /** `…Patch` types carry partial objects (server-side apply patches). */
-    readonly patch: boolean;
-}
-
-/**
- * Kubernetes-provider types that are not objects sent to the API server: Helm releases, and the
- * component wrappers whose rendered children are registered as ordinary resources anyway.
- */
-const NON_OBJECT_TYPES = new Set([
-    HELM_RELEASE_TYPE,
-    "kubernetes:helm.sh/v3:Chart",
-    "kubernetes:helm.sh/v4:Chart",
-    "kubernetes:yaml:ConfigFile",
-    "kubernetes:yaml:ConfigGroup",
-    "kubernetes:yaml/v2:ConfigFile",
-    "kubernetes:yaml/v2:ConfigGroup",
-    "kubernetes:kustomize:Directory",
-    "kubernetes:kustomize/v2:Directory",
-]);
-
-/** Decodes `kubernetes:<group>/<version>:<Kind>`; undefined for anything that is not an object type. */
-export function objectType(type: string): ObjectType | undefined {
-    const m = /^kubernetes:([^:]+)\/([^:/]+):([A-Za-z0-9]+)$/.exec(type);
-    if (!m || NON_OBJECT_TYPES.has(type)) {
-        return undefined;
-    }
-    const group = m[1] === "core" ? "" : m[1];
-    const version = m[2];
-    const patch = m[3].endsWith("Patch");
-    const kind = patch ? m[3].slice(0, -"Patch".length) : m[3];
-    return { group, version, kind, apiVersion: group ? `${group}/${version}` : version, patch };
-}
-
-/** Kinds that are not namespaced (built-in, plus the cluster-scoped custom resources we use). */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-    "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-    "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass", "CSIDriver", "CSINode", "VolumeAttachment",
-    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
-    "APIService", "FlowSchema", "PriorityLevelConfiguration", "CertificateSigningRequest", "ClusterTrustBundle",
-    "ComponentStatus", "VolumeAttributesClass", "DeviceClass", "GatewayClass", "ClusterIssuer",
-    "ClusterSecretStore", "ClusterPolicy",
-]);
+// One decoder of Pulumi Kubernetes type tokens, shared with the policy pack.
+export { CLUSTER_SCOPED_KINDS, objectType };
+export type { ObjectType };
 
 /** A recorded resource that is a Kubernetes object, with its identity decoded. */
 export interface K8sObject {
