@@ -80,3 +80,40 @@ export async function rejection(promise: Promise<unknown>): Promise<string> {
 export function isSecretAt(resource: RecordedResource, path: string): boolean {
     return resource.secretPaths.some((p) => path === p || path.startsWith(`${p}.`));
 }
+
+/**
+ * The GitLab provider stores every variable value as a secret, plain ones too (URLs, context
+ * names), so those values say nothing about what must stay hidden elsewhere.
+ */
+const SECRET_BY_CONTRACT_ONLY = new Set(["pulumi-nodejs:dynamic/gitlab:ProjectVariable"]);
+
+/**
+ * Every string that travels as a secret somewhere in the stack (at least 8 characters), plus the
+ * long parts of composite secrets such as connection strings, which embed other secrets.
+ */
+export function secretValues(ev: StackEvaluation): Set<string> {
+    const values = new Set<string>();
+    const collect = (value: any, path: string, r: RecordedResource, secret: boolean) => {
+        const isSecret = secret || isSecretAt(r, path);
+        if (isSecret && typeof value === "string" && value.length >= 8) {
+            values.add(value);
+            for (const part of value.split(/[:@/?&=,]/)) {
+                if (part.length >= 24) values.add(part);
+            }
+        } else if (value && typeof value === "object") {
+            for (const [k, v] of Object.entries(value)) {
+                collect(v, path ? `${path}.${k}` : k, r, isSecret);
+            }
+        }
+    };
+    for (const r of ev.resources.filter((x) => !SECRET_BY_CONTRACT_ONLY.has(x.type))) {
+        collect(r.inputs, "", r, false);
+    }
+    return values;
+}
+
+/** A resource's wire inputs as JSON with every secret replaced by "[secret]": what state shows in plain text. */
+export function visibleInputs(resource: RecordedResource): string {
+    return JSON.stringify(resource.wireInputs, (_key, v) =>
+        v && typeof v === "object" && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270" ? "[secret]" : v);
+}

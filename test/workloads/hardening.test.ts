@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { RecordedResource, StackEvaluation } from "../../tools/stack/types";
-import { configured, isSecretAt, stackEvaluation, STACKS } from "../helpers/stacks";
+import { configured, isSecretAt, secretValues, stackEvaluation, STACKS, visibleInputs } from "../helpers/stacks";
 import { containers, cpu, hpaFor, objects, podTemplate, POD_BEARING, selects, T } from "./render";
 
 /** The add-ons' namespaces: their objects are covered by test/foundation/platform.test.ts. */
@@ -31,28 +31,6 @@ function productNamespaces(ev: StackEvaluation): string[] {
 }
 
 /** Every secret value (8+ characters) that travels as a secret anywhere in the stack. */
-function secretValues(ev: StackEvaluation): Set<string> {
-    const values = new Set<string>();
-    const collect = (value: any, path: string, r: RecordedResource, secret: boolean) => {
-        const isSecret = secret || isSecretAt(r, path);
-        if (isSecret && typeof value === "string" && value.length >= 8) {
-            values.add(value);
-            // Connection strings and key files embed other secrets; their parts count too.
-            for (const part of value.split(/[:@/?&=,]/)) {
-                if (part.length >= 24) values.add(part);
-            }
-        } else if (value && typeof value === "object") {
-            for (const [k, v] of Object.entries(value)) {
-                collect(v, path ? `${path}.${k}` : k, r, isSecret);
-            }
-        }
-    };
-    for (const r of ev.resources) {
-        collect(r.inputs, "", r, false);
-    }
-    return values;
-}
-
 for (const stack of STACKS) {
     describe(`hardening of every workload (${stack} stack)`, () => {
         let ev: StackEvaluation;
@@ -264,8 +242,7 @@ for (const stack of STACKS) {
                 }
             }
             for (const r of ev.resources) {
-                const visible = JSON.stringify(r.wireInputs, (_k, v) =>
-                    v && typeof v === "object" && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270" ? "[secret]" : v);
+                const visible = visibleInputs(r);
                 for (const v of secrets) {
                     assert.ok(!visible.includes(v), `${r.type} ${r.name} carries a secret value in plain text`);
                 }
