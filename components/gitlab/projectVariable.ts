@@ -320,9 +320,8 @@ export const projectVariableProvider: pulumi.dynamic.ResourceProvider<ProjectVar
             // The URL is not echoed: it may embed credentials (https://user:pass@host).
             failures.push({ property: "baseUrl", reason: "baseUrl must be an http(s) URL" });
         }
-        if (!isUnknown(news.token) && !news.token && !process.env.GITLAB_TOKEN) {
-            failures.push({ property: "token", reason: "no GitLab token: set the token input or GITLAB_TOKEN" });
-        }
+        // No token check here: check and diff never call GitLab, so a merge-request preview runs
+        // without a Maintainer token; create, read, update and delete fail clearly without one.
         return { inputs, failures };
     },
 

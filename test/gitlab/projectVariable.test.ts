@@ -104,7 +104,6 @@ describe("GitLab ProjectVariable provider", () => {
             ["a masked value with a newline", { masked: true, raw: true, value: "abcdefgh\nijkl" }, "value", "masked value must be at least 8 characters with no whitespace or newlines"],
             ["'!' in a masked expanded value", { masked: true, value: "abcdefgh!" }, "value", "masked value with raw=false may contain only A-Z a-z 0-9 and _ + = / @ : . ~ -"],
             ["a hidden value that cannot be masked", { masked: true, hidden: true, value: "has space in it" }, "value", "masked value must be at least 8 characters with no whitespace or newlines"],
-            ["no token anywhere", { token: undefined }, "token", "no GitLab token: set the token input or GITLAB_TOKEN"],
             ["a non-http URL", { baseUrl: "gitlab.example.com" }, "baseUrl", "baseUrl must be an http(s) URL"],
         ];
         for (const [name, over, property, reason] of failing) {
@@ -117,6 +116,12 @@ describe("GitLab ProjectVariable provider", () => {
         it("accepts '!' in a masked value when raw is true", async () => {
             const r = await provider.check!({} as ProjectVariableInputs, inputs({ masked: true, raw: true, value: "abcdefgh!" }));
             assert.deepStrictEqual(r.failures, []);
+        });
+
+        it("needs no token to check, so previews run without GitLab credentials; creating without one fails clearly", async () => {
+            const checked = await provider.check!({} as ProjectVariableInputs, inputs({ token: undefined }));
+            assert.deepStrictEqual(checked.failures, []);
+            await assert.rejects(provider.create!(checked.inputs!), /no GitLab token: set the token input or GITLAB_TOKEN/);
         });
 
         it("accepts a token from GITLAB_TOKEN", async () => {

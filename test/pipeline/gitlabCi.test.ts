@@ -486,6 +486,7 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
                 [`KUBECONFIG_${stack.toUpperCase()}`]: kubeconfig,
                 PULUMI_BACKEND_URL: "s3://state-bucket/ai-platform",
                 PULUMI_CONFIG_PASSPHRASE: "not-a-secret",
+                GITLAB_TOKEN: "glpat-not-a-real-token",
                 CI_API_V4_URL: "https://gitlab.example.invalid/api/v4",
                 CI_PROJECT_ID: "123",
                 CI_MERGE_REQUEST_IID: "42",
@@ -585,7 +586,20 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
                 );
                 const failing = job(stack, { STACK: previewJob(name).variables?.STACK, FAKE_PULUMI_FAIL: "up" });
                 assert.notEqual((await runMain(name, failing)).code, 0, `${name} must fail when pulumi up fails`);
+                // The stacks write GitLab variables: without a token the job stops before pulumi up.
+                const tokenless = job(stack, { STACK: previewJob(name).variables?.STACK, GITLAB_TOKEN: undefined });
+                const refused = await runMain(name, tokenless);
+                assert.notEqual(refused.code, 0);
+                assert.match(refused.stdout + refused.stderr, /GITLAB_TOKEN is not set/);
+                assert.doesNotMatch(tokenless.log(), /^pulumi up/m);
             }
+        });
+
+        it("previews need no GitLab token (the variables provider's check and diff never call GitLab)", async () => {
+            const tokenless = job("prod", { GITLAB_TOKEN: undefined });
+            const result = await runMain("preview", tokenless);
+            assert.equal(result.code, 0, result.stdout + result.stderr);
+            assert.match(tokenless.log(), /^pulumi preview .*--stack prod/m);
         });
 
         it("drift: fails when the stack has drifted (preview --expect-no-changes exits non-zero)", async () => {
