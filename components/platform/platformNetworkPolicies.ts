@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/options";
-import { Allow, INTERNET, NetworkPolicies, Peer, PortSpec, tcp } from "../workloads/networkPolicies";
+import { ACME_HTTP01_SOLVER, Allow, INTERNET, NetworkPolicies, Peer, PortSpec, tcp } from "../workloads/networkPolicies";
 import { ChartId, ChartPin } from "./charts";
 import { PLATFORM_NAMESPACES } from "./namespaces";
 
@@ -89,6 +89,8 @@ function platformAllows(apiServer: readonly Peer[], charts: Record<ChartId, Char
                 ],
                 egress: [toApiServer, { to: [monitoringNs], ports: ANY_PORT }, { to: [loggingNs], ports: tcp(3100) }],
             },
+            // Grafana's Ingress gets its certificate through an HTTP-01 solver in this namespace.
+            ACME_HTTP01_SOLVER,
         ],
         logging: [
             {

@@ -51,6 +51,18 @@ export const PROMETHEUS: Peer = {
 };
 export const HTTPS: PortSpec = { port: 443, protocol: "TCP" };
 
+/**
+ * cert-manager's HTTP-01 solver pods, which it creates in the namespace of each Ingress it
+ * certifies while it proves the host: every namespace with an Ingress needs this allow.
+ */
+export const ACME_HTTP01_SOLVER: Allow = {
+    group: { name: "acme-http01-solver", selector: { "acme.cert-manager.io/http01-solver": "true" } },
+    ingress: [{ from: [INGRESS_CONTROLLER], ports: [{ port: 8089, protocol: "TCP" }] }],
+    exemptions: {
+        "netpol-coverage": "selects cert-manager's HTTP-01 solver pods, which cert-manager creates in this namespace only while it proves a host; the policy pack cannot see them",
+    },
+};
+
 export function tcp(...ports: number[]): PortSpec[] {
     return ports.map((port) => ({ port, protocol: "TCP" as const }));
 }

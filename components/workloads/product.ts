@@ -12,7 +12,7 @@ import { ProductSpec, SecretSource } from "../products/types";
 import { GitLabRunner } from "./gitlabRunner";
 import { ImagePullSecret } from "./imagePullSecret";
 import { LABEL, Labels } from "./labels";
-import { Allow, HTTPS, INGRESS_CONTROLLER, INTERNET, NetworkPolicies, PodGroup, PROMETHEUS, tcp } from "./networkPolicies";
+import { ACME_HTTP01_SOLVER, Allow, HTTPS, INGRESS_CONTROLLER, INTERNET, NetworkPolicies, PodGroup, PROMETHEUS, tcp } from "./networkPolicies";
 import { PublicIngress } from "./publicIngress";
 import { StatefulStore } from "./statefulStore";
 import { WebService } from "./webService";
@@ -34,8 +34,6 @@ export interface ServiceEndpoint {
     readonly port: number;
 }
 
-/** cert-manager's HTTP-01 solver pods, which it creates in the namespace of the Ingress being certified. */
-const ACME_SOLVER: PodGroup = { name: "acme-http01-solver", selector: { "acme.cert-manager.io/http01-solver": "true" }, ports: { http: 8089 } };
 
 /**
  * One product in one environment, built from its data (components/products/<product>.ts): secrets
@@ -339,13 +337,7 @@ export class Product extends pulumi.ComponentResource {
             allows.push(...store.internalAllows);
         }
         if (ingresses.length > 0) {
-            allows.push({
-                group: ACME_SOLVER,
-                ingress: [{ from: [INGRESS_CONTROLLER], ports: tcp(8089) }],
-                exemptions: {
-                    "netpol-coverage": "selects cert-manager's HTTP-01 solver pods, which cert-manager creates in this namespace only while it proves a host; the policy pack cannot see them",
-                },
-            });
+            allows.push(ACME_HTTP01_SOLVER);
         }
         this.networkPolicies = new NetworkPolicies(`${name}-network`, { namespace, labels: productLabels, allows }, child());
 

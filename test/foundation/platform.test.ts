@@ -325,6 +325,16 @@ for (const stack of STACKS) {
                     "the admission webhook is reachable from the API server only");
             });
 
+            it("lets ingress-nginx reach cert-manager's HTTP-01 solver for Grafana's certificate in monitoring", () => {
+                const solver = ofType(ev, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) =>
+                    p.inputs.metadata.namespace === "monitoring" &&
+                    p.inputs.spec.podSelector?.matchLabels?.["acme.cert-manager.io/http01-solver"] === "true");
+                assert.ok(solver, "Grafana's certificate could never be issued behind the default deny");
+                const rule = solver.inputs.spec.ingress[0];
+                assert.deepEqual(rule.ports, [{ port: 8089, protocol: "TCP" }]);
+                assert.equal(rule.from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], "ingress-nginx");
+            });
+
             it("protects every namespace from deletion exactly when the stack protects its data", () => {
                 const protectData = configured(stack, "dataProtection") === true;
                 for (const ns of ofType(ev, NAMESPACE)) {
