@@ -174,7 +174,7 @@ const PRODUCT_REQUIRED_KEYS: Record<ProductId, (environment: Environment) => Con
     "quickspin-ai": () => ["quickspinHost", "quickspinApiUrl", "quickspinAuthUrl", "quickspinRegistryUsername"],
     chatbot: () => ["chatbotHost", "chatbotRegistryUsername"],
     "soundcore-kcp": () => ["soundcoreHost", "soundcoreRegistryUsername"],
-    "harvis-ai": (env) => ["harvisHost", "harvisImageRegistry", "harvisRegistryUsername", ...(env === "dev" ? [] : ["harvisGitlabUrl" as const])],
+    "harvis-ai": () => ["harvisHost", "harvisImageRegistry", "harvisRegistryUsername"],
     "llm-secret-detection": () => ["llmServiceHost", "llmServiceRegistryUsername"],
 };
 
@@ -274,7 +274,7 @@ function productSettings(
                 ollama: emptyToUndefined(v.harvisOllamaNode),
             },
             registry: { username: v.harvisRegistryUsername, password: secrets.harvisRegistryPassword },
-            gitlabUrl: v.harvisGitlabUrl,
+            gitlabUrl: v.gitlabUrl,
             runnerToken: secrets.harvisRunnerToken,
         };
     }

@@ -235,7 +235,6 @@ export const CONFIG_KEYS = {
     harvisFrontendNode: key("string", optionalNodeName),
     harvisOllamaNode: key("string", optionalNodeName),
     harvisRegistryUsername: key("string", optionalUsername),
-    harvisGitlabUrl: key("string", optionalHttpsUrl),
     // LLM secret-detection service (seed 004)
     llmServiceImageTag: key("string", optionalImageTag),
     llmServiceBlueImageTag: key("string", optionalImageTag),
