@@ -71,7 +71,7 @@ export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, setti
                 storageSize: dev ? "5Gi" : prod ? "20Gi" : "10Gi",
                 resources: dev ? sizes("100m", "256Mi", "500m", "512Mi") : sizes("250m", "512Mi", "1", "1Gi"),
                 // Not asked by seed 001; every production database here gets the same daily dump.
-                backup: prod ? { schedule: BACKUP_SCHEDULES.postgres, storageSize: "20Gi" } : undefined,
+                backup: { schedule: BACKUP_SCHEDULES.postgres, storageSize: "20Gi" },
             },
             {
                 name: "qdrant",

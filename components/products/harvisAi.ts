@@ -16,7 +16,6 @@ const fixed = (tag: string): ReleaseSettings => ({ strategy: "rolling", imageTag
 
 export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, settings }) => {
     const dev = environment === "dev";
-    const prod = environment === "prod";
     const placement = (node: string | undefined) => (node ? { "kubernetes.io/hostname": node } : undefined);
     const registryHost = settings.imageRegistry.split("/")[0];
     const gpuBackend = settings.backendGpus > 0;
@@ -187,7 +186,7 @@ export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, setti
             passwordSecret: "postgresPassword",
             storageSize: dev ? "5Gi" : "20Gi",
             resources: dev ? sizes("100m", "256Mi", "500m", "512Mi") : sizes("250m", "512Mi", "1", "1Gi"),
-            backup: prod ? { schedule: BACKUP_SCHEDULES.postgres, storageSize: "20Gi" } : undefined,
+            backup: { schedule: BACKUP_SCHEDULES.postgres, storageSize: "20Gi" },
         }],
         services: [backend, frontend, ollama, n8n],
         ingresses: [{

@@ -22,8 +22,8 @@ const IMAGE_PREFIX = "registry.gitlab.com/soundcore/kcp";
 
 export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment, settings }): ProductSpec => {
     const prod = environment === "prod";
-    // Seed 002: "Backup: Daily automated backups" for production.
-    const backup = (schedule: string, storageSize: string) => (prod ? { schedule, storageSize } : undefined);
+    // Seed 002: "Backup: Daily automated backups" for production (taken where dataProtection is on).
+    const backup = (schedule: string, storageSize: string) => ({ schedule, storageSize });
 
     const kcpSecretEnv: ServiceSpec["secretEnv"] = {
         DATABASE_URL: { secret: "kcp-secrets", key: "database-url" },

@@ -80,6 +80,7 @@ export interface StoreSpec {
     readonly username?: string;
     readonly extraDatabases?: readonly string[];
     readonly sentinel?: { readonly replicas: number; readonly resources: Resources };
+    /** Daily dump into a claim of its own; taken where the stack protects its data (dataProtection). */
     readonly backup?: { readonly schedule: string; readonly storageSize: string };
     readonly appLabel?: boolean;
 }

@@ -202,7 +202,8 @@ export class Product extends pulumi.ComponentResource {
                 extraDatabases: store.extraDatabases,
                 sentinel: store.sentinel,
                 protectData,
-                backup: store.backup,
+                // Backups run where the stack protects its data (dataProtection, on in prod).
+                backup: protectData ? store.backup : undefined,
                 appLabel: store.appLabel,
             }, child());
             kubernetesSecrets[`${store.name}-credentials`] = stores[store.name].credentials;

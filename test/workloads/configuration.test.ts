@@ -74,6 +74,25 @@ describe("product configuration", () => {
         assert.ok(ev.resources.length > 50);
     });
 
+    it("protects data with one key: dataProtection adds protect, Retain and the daily backups to staging", async () => {
+        const kinds = (ev: Awaited<ReturnType<typeof evaluateWith>>, type: string) => ev.resources.filter((r) => r.type === type);
+        const off = await evaluateWith("staging", {});
+        const on = await evaluateWith("staging", { dataProtection: true });
+        assert.equal(kinds(off, "kubernetes:batch/v1:CronJob").length, 0, "staging takes no backups by default");
+        const backups = kinds(on, "kubernetes:batch/v1:CronJob");
+        // Seed 002's four Soundcore stores, plus the chatbot's and Harvis AI's PostgreSQL.
+        assert.ok(backups.length >= 6, `${backups.length} backup jobs`);
+        // StatefulSets that hold data (Redis Sentinel keeps none).
+        for (const sts of kinds(on, "kubernetes:apps/v1:StatefulSet").filter((x) => (x.inputs.spec.volumeClaimTemplates ?? []).length > 0)) {
+            assert.equal(sts.protect, true, sts.name);
+            assert.equal(sts.inputs.spec.persistentVolumeClaimRetentionPolicy?.whenDeleted, "Retain", sts.name);
+        }
+        for (const ns of kinds(on, "kubernetes:core/v1:Namespace")) {
+            assert.equal(ns.protect, true, ns.name);
+        }
+        assert.ok(kinds(off, "kubernetes:apps/v1:StatefulSet").every((sts) => sts.protect === false));
+    });
+
     it("ignores whatever value the CLI made dev set for a product it does not deploy", async () => {
         // `pulumi preview` requires every declared secret on every stack; for Soundcore in dev any
         // value must do, even one its rules would refuse where Soundcore runs.
