@@ -28,6 +28,7 @@ const products = Object.fromEntries(config.products.map((product) => [product, n
     namespaces: platform.namespaces.byName,
     clusterIssuer: platform.clusterIssuer,
     ingressClassName: platform.ingressClassName,
+    priorityClasses: platform.priorityClasses,
 }, { providers: [kubernetes], dependsOn: [platform] })]));
 
 // The products' GitLab CI/CD variables, from the same secrets their workloads use.

@@ -8,6 +8,7 @@ import { lokiServiceUrl, Logging } from "./logging";
 import { Monitoring } from "./monitoring";
 import { Namespaces, namespacePlan, PLATFORM_NAMESPACES } from "./namespaces";
 import { PlatformNetworkPolicies } from "./platformNetworkPolicies";
+import { PriorityClasses } from "./priorityClasses";
 
 export interface PlatformArgs {
     /** The validated stack configuration (components/config). */
@@ -24,6 +25,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly namespaces: Namespaces;
     /** Default deny plus the add-ons' flows in the platform namespaces. */
     public readonly networkPolicies: PlatformNetworkPolicies;
+    /** Scheduling priorities for the products' pods. */
+    public readonly priorityClasses: PriorityClasses;
     public readonly certManager: CertManager;
     public readonly ingress: IngressNginx;
     public readonly monitoring: Monitoring;
@@ -44,6 +47,9 @@ export class Platform extends pulumi.ComponentResource {
             protect: config.cluster.dataProtection,
         }, { parent: this });
         const ns = (spec: { name: string }) => this.namespaces.byName[spec.name];
+        this.priorityClasses = new PriorityClasses("priority", {
+            labels: { "app.kubernetes.io/part-of": "ai-platform", "app.kubernetes.io/managed-by": "pulumi" },
+        }, { parent: this });
         this.networkPolicies = new PlatformNetworkPolicies("platform-network", {
             namespaces: this.namespaces.byName,
             kubeApiServerCidrs: config.network.kubeApiServerCidrs,

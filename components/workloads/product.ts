@@ -5,6 +5,7 @@ import { PlatformConfig } from "../config";
 import { childOptions } from "../lib/options";
 import { ProductObservability } from "../observability/productObservability";
 import type { ProductContract } from "../outputs/contract";
+import type { PriorityClasses } from "../platform/priorityClasses";
 import { PRODUCTS, ProductId } from "../products/catalog";
 import { PRODUCT_DEFINITIONS } from "../products";
 import { isMovingTag, releaseTags } from "../products/settings";
@@ -26,6 +27,8 @@ export interface ProductArgs {
     /** The ClusterIssuer every Ingress of the product names. */
     readonly clusterIssuer: k8s.apiextensions.CustomResource;
     readonly ingressClassName: string;
+    /** The platform's PriorityClasses: stores run as `data`, services as `serving`, jobs as `batch`. */
+    readonly priorityClasses: PriorityClasses;
 }
 
 /** In-cluster endpoint of a Service. */
@@ -191,6 +194,10 @@ export class Product extends pulumi.ComponentResource {
                 version: store.version,
                 replicas: store.replicas,
                 storage: { size: store.storageSize, storageClass: config.cluster.storageClass },
+                priorityClasses: {
+                    data: args.priorityClasses.data.metadata.name,
+                    batch: args.priorityClasses.batch.metadata.name,
+                },
                 resources: store.resources,
                 credentials: {
                     password: secretValue(store.passwordSecret),
@@ -227,6 +234,7 @@ export class Product extends pulumi.ComponentResource {
             }
             webServices[svc.name] = new WebService(`${name}-${svc.name}`, {
                 namespace,
+                priorityClassName: args.priorityClasses.serving.metadata.name,
                 product,
                 environment,
                 serviceName: svc.name,

@@ -25,6 +25,8 @@ export interface StatefulStoreArgs {
     readonly replicas?: number;
     readonly storage: { readonly size: string; readonly storageClass: string };
     readonly resources: Resources;
+    /** PriorityClasses: `data` for the store's members, `batch` for its init and backup Jobs. */
+    readonly priorityClasses: { readonly data: pulumi.Input<string>; readonly batch: pulumi.Input<string> };
     /** Passwords and keys; only those the engine uses are needed. */
     readonly credentials: {
         /** Application user's password (postgres, mongodb app user, redis, neo4j) or API key (qdrant). */
@@ -194,6 +196,7 @@ export class StatefulStore extends pulumi.ComponentResource {
                     metadata: { labels: { ...selector, "app.kubernetes.io/version": labels["app.kubernetes.io/version"] } },
                     spec: {
                         automountServiceAccountToken: false,
+                        priorityClassName: args.priorityClasses.data,
                         securityContext: podSecurityContext(engine.runAs),
                         terminationGracePeriodSeconds: 60,
                         topologySpreadConstraints: [{
@@ -292,6 +295,7 @@ export class StatefulStore extends pulumi.ComponentResource {
                 storageSize: args.backup.storageSize,
                 storageClass: args.storage.storageClass,
                 protect: args.protectData,
+                priorityClassName: args.priorityClasses.batch,
             }, child());
             internal.push(
                 { group: this.backup.pods, egress: [{ to: [{ pods: this.pods }], ports: tcp(this.port) }] },
@@ -346,6 +350,7 @@ export class StatefulStore extends pulumi.ComponentResource {
                     spec: {
                         restartPolicy: "OnFailure",
                         automountServiceAccountToken: false,
+                        priorityClassName: args.priorityClasses.batch,
                         securityContext: podSecurityContext(engine.runAs),
                         volumes: scratch.volumes,
                         containers: [{
@@ -422,6 +427,7 @@ EOF`;
                     metadata: { labels: { ...selector, "app.kubernetes.io/version": labels["app.kubernetes.io/version"] } },
                     spec: {
                         automountServiceAccountToken: false,
+                        priorityClassName: args.priorityClasses.data,
                         securityContext: podSecurityContext(engine.runAs),
                         topologySpreadConstraints: [{
                             maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway",

@@ -25,6 +25,8 @@ export interface StoreBackupArgs {
     readonly storageClass: string;
     /** Protect the backup claim (prod): a destroy must not take the backups with the data. */
     readonly protect: boolean;
+    /** PriorityClass of the backup pods (the platform's `batch` class). */
+    readonly priorityClassName: pulumi.Input<string>;
     /** @default 100m/256Mi requests, 1/1Gi limits */
     readonly resources?: Resources;
 }
@@ -82,6 +84,7 @@ export class StoreBackup extends pulumi.ComponentResource {
                             spec: {
                                 restartPolicy: "OnFailure",
                                 automountServiceAccountToken: false,
+                                priorityClassName: args.priorityClassName,
                                 securityContext: podSecurityContext(args.runAs),
                                 volumes: [
                                     ...scratch.volumes,

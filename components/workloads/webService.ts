@@ -57,6 +57,8 @@ export interface WebServiceArgs {
     /** Environment read from Secret keys. */
     readonly secretEnv?: Readonly<Record<string, { readonly secret: k8s.core.v1.Secret; readonly key: string }>>;
     readonly resources: Resources;
+    /** PriorityClass of the pods (the platform's `serving` class for user-facing services). */
+    readonly priorityClassName: pulumi.Input<string>;
     readonly runAs: RunAs;
     readonly probes: { readonly liveness: ProbeSpec; readonly readiness: ProbeSpec; readonly startup?: ProbeSpec };
     /** Writable directories (emptyDir) on the read-only root. @default ["/tmp"] */
@@ -242,6 +244,7 @@ export class WebService extends pulumi.ComponentResource {
             const pod = new kx.PodBuilder({
                 serviceAccountName: this.serviceAccount.metadata.name,
                 automountServiceAccountToken: apiAccess,
+                priorityClassName: args.priorityClassName,
                 securityContext: podSecurityContext(args.runAs),
                 imagePullSecrets: args.imagePullSecrets?.map((s) => ({ name: s.metadata.name })),
                 nodeSelector: args.nodeSelector,

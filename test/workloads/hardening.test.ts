@@ -213,6 +213,25 @@ for (const stack of STACKS) {
             }
         });
 
+        it("gives every pod a PriorityClass of the platform: stores evicted last, jobs first and never preempting", () => {
+            const classes = new Map(objects(ev, "kubernetes:scheduling.k8s.io/v1:PriorityClass")
+                .map((c) => [c.inputs.metadata.name, c.inputs]));
+            assert.ok(classes.size >= 3);
+            for (const r of workloads(ev)) {
+                const name = podTemplate(r).spec.priorityClassName;
+                const cls = classes.get(name);
+                assert.ok(cls, `${r.type.split(":").pop()} ${r.inputs.metadata.name} has no PriorityClass of the platform (${name})`);
+                if (r.type.endsWith(":CronJob") || r.type.endsWith(":Job")) {
+                    assert.equal(cls.preemptionPolicy, "Never", `${r.inputs.metadata.name}: batch work must not preempt`);
+                }
+            }
+            const value = (kind: string) => Math.min(...workloads(ev).filter((r) => r.type.endsWith(`:${kind}`))
+                .map((r) => classes.get(podTemplate(r).spec.priorityClassName)!.value));
+            const deployments = workloads(ev).filter((r) => r.type.endsWith(":Deployment"))
+                .map((r) => classes.get(podTemplate(r).spec.priorityClassName)!.value);
+            assert.ok(value("StatefulSet") > Math.max(...deployments), "stores must outrank services");
+        });
+
         it("keeps secret values in Secrets only: never in a ConfigMap, an env literal or a non-secret field", () => {
             const secrets = secretValues(ev);
             assert.ok(secrets.size >= 10);
