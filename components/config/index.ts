@@ -12,6 +12,7 @@ import {
     Color, ProductSettingsById, RELEASE_KEYS, RELEASE_STRATEGIES, ReleaseKeys, ReleaseSettings, releaseTags,
 } from "../products/settings";
 import { CONFIG_KEYS, ConfigKey, ConfigKind, KeySpec, PlainValues, SEMVER_TAG_PATTERN } from "./keys";
+import { undeclaredKeyProblems } from "./undeclared";
 
 export { CONFIG_KEYS } from "./keys";
 
@@ -339,6 +340,7 @@ export function loadConfig(): PlatformConfig {
     const plain: Record<string, unknown> = {};
     const secrets: Record<string, pulumi.Output<string>> = {};
 
+    problems.push(...undeclaredKeyProblems(project, pulumi.runtime.allConfig(), Object.keys(CONFIG_KEYS)));
     for (const [name, spec] of Object.entries(CONFIG_KEYS) as Array<[ConfigKey, KeySpec]>) {
         // The CLI asks every stack for every declared secret (declarations are project-wide); a
         // product's secrets on a stack that does not deploy it are never read, so any value will do.

@@ -105,6 +105,19 @@ describe("configuration validation", () => {
         assert.match(message, /pulumi config set kubeContext <value> -s dev/);
     });
 
+    it("refuses a key Pulumi.yaml does not declare, naming it and the declared key it resembles", async () => {
+        // The CLI itself accepts undeclared keys: without this, the typo would run prod ingress at the default.
+        const message = await failure({ ingresReplicas: 3 }, "prod");
+        assert.match(message, /ai-platform:ingresReplicas is not a configuration key of this project: did you mean ai-platform:ingressReplicas\?/);
+    });
+
+    it("names no suggestion for an undeclared key that resembles nothing, and leaves other namespaces alone", async () => {
+        const message = await failure({ "ai-platform:zzzQqq": "1", "kubernetes:enableServerSideApply": "true" });
+        assert.match(message, /ai-platform:zzzQqq is not a configuration key of this project \(every key is declared in Pulumi\.yaml/);
+        assert.doesNotMatch(message, /did you mean/);
+        assert.doesNotMatch(message, /kubernetes:enableServerSideApply/);
+    });
+
     it("reports every missing secret together, each with its `pulumi config set --secret` command", async () => {
         const message = await failure({ alertSlackWebhookUrl: undefined, alertDiscordWebhookUrl: undefined });
         assert.match(message, /Missing secret configuration for stack "dev" \(2\)/);
