@@ -440,3 +440,29 @@ describe("GitLab API double", () => {
         });
     });
 });
+
+describe("GitLab API double over HTTPS", () => {
+    it("serves the API with the certificate it is given, to a client that trusts exactly that certificate", async () => {
+        const fs = await import("fs");
+        const os = await import("os");
+        const path = await import("path");
+        const https = await import("https");
+        const { loopbackCertificate } = await import("../../tools/e2e/tls");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gitlab-double-tls-"));
+        const fx = testFixture();
+        const tls = loopbackCertificate(dir, "gitlab-double");
+        const gl = await startGitlabDouble({ ...fx.options, tls: { key: tls.key, cert: tls.cert } });
+        try {
+            assert.match(gl.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+            const get = (ca?: string) => new Promise<number>((resolve, reject) => {
+                https.get(`${gl.url}/api/v4/projects/${fx.projectId}/variables`, { ca, headers: { "private-token": fx.maintainerToken } },
+                    (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on("error", reject);
+            });
+            assert.equal(await get(tls.cert), 200);
+            await assert.rejects(get(undefined), /self[- ]signed|unable to verify|certificate/i);
+        } finally {
+            await stopGitlabDouble(gl);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});

@@ -26,6 +26,7 @@
  *    gitbeaker silently retries those.
  */
 import * as http from "http";
+import * as https from "https";
 import { AddressInfo } from "net";
 
 export type Role = "owner" | "maintainer" | "developer" | "reporter";
@@ -86,6 +87,11 @@ export interface GitlabDoubleOptions {
      * (ignored) and responses carry no `hidden` attribute. Default true.
      */
     hiddenSupported?: boolean;
+    /**
+     * Serve HTTPS with this key and certificate (PEM) instead of plain HTTP, for callers that, like
+     * the stacks' `gitlabUrl`, accept only https URLs. Clients must trust the certificate.
+     */
+    tls?: { key: string; cert: string };
 }
 
 type Params = Record<string, unknown>;
@@ -138,16 +144,17 @@ export class GitlabDouble {
 
     /** Base URL to hand to the provider, e.g. `http://127.0.0.1:41234`. */
     get url(): string {
-        return `http://127.0.0.1:${this.port}`;
+        return `${this.options.tls ? "https" : "http"}://127.0.0.1:${this.port}`;
     }
 
     async start(): Promise<this> {
-        this.server = http.createServer((req, res) => {
+        const listener: http.RequestListener = (req, res) => {
             this.handle(req, res).catch((err) => {
                 res.writeHead(500, { "content-type": "application/json" });
                 res.end(JSON.stringify({ message: `double crashed: ${String(err)}` }));
             });
-        });
+        };
+        this.server = this.options.tls ? https.createServer(this.options.tls, listener) : http.createServer(listener);
         await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
         this.port = (this.server.address() as AddressInfo).port;
         return this;
