@@ -106,12 +106,12 @@ run_step() {
   local pid=$!
   # A heartbeat: a rewritten line on a terminal, a line a minute in CI logs.
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 5
+    sleep 1
     kill -0 "$pid" 2>/dev/null || break
     local el=$(( $(date +%s) - t0 ))
     if [ -t 1 ]; then
       printf '\r      building %s … %s ' "$name" "$(fmt_secs "$el")"
-    elif [ $((el % 60)) -lt 5 ] && [ "$el" -ge 60 ]; then
+    elif [ $((el % 60)) -eq 0 ] && [ "$el" -ge 60 ]; then
       printf '      still building %s (%s)\n' "$name" "$(fmt_secs "$el")"
     fi
   done
@@ -183,8 +183,9 @@ fi
 # 4. random resource plugin: our stand-in (the upstream provider module is not on the proxy).
 if [ -x "$bin/pulumi-resource-random" ]; then skip_step pulumi-resource-random; else
   src=$(prepare_src pulumi-resource-random)
-  run_step pulumi-resource-random "own RandomPassword/RandomBytes provider, registered as $random_plugin_version" \
-    bash -c "cd '$src' && go build -ldflags '-s -w -X main.version=$random_plugin_version' -o '$bin/.random.tmp' . \
+  # Its own tests run with every build: the stand-in is our code, and the stacks' secrets depend on it.
+  run_step pulumi-resource-random "own RandomPassword/RandomBytes provider (tested), registered as $random_plugin_version" \
+    bash -c "cd '$src' && go test -count=1 ./... && go build -ldflags '-s -w -X main.version=$random_plugin_version' -o '$bin/.random.tmp' . \
       && mv '$bin/.random.tmp' '$bin/pulumi-resource-random'"
 fi
 

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -53,7 +54,17 @@ func main() {
 		os.Exit(1)
 	}
 	host := &languageHost{nodeBin: nodeBin, engineAddress: engineAddress}
+	// A host whose engine died (killed CLI, crashed CI job) must not outlive it.
+	stop := make(chan bool)
+	var stopOnce sync.Once
+	if engineAddress != "" {
+		if err := rpcutil.Healthcheck(context.Background(), engineAddress, 5*time.Minute, func() { stopOnce.Do(func() { close(stop) }) }); err != nil {
+			fmt.Fprintln(os.Stderr, "pulumi-language-nodejs: cannot watch the engine:", err)
+			os.Exit(1)
+		}
+	}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: stop,
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
 			return nil
