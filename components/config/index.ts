@@ -119,7 +119,8 @@ function convert(raw: string, kind: ConfigKind): Converted {
 }
 
 function describeValue(raw: string, spec: KeySpec): string {
-    return spec.secret ? "[secret]" : JSON.stringify(raw);
+    // A password in a URL is not echoed even for a plain key (a mirror URL refused for carrying one).
+    return spec.secret ? "[secret]" : JSON.stringify(raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, "$1:[redacted]@"));
 }
 
 /** Prometheus byte sizes are base 2 whether written GB or GiB. */
@@ -405,7 +406,7 @@ export function loadConfig(): PlatformConfig {
             dataProtection: v.dataProtection,
         },
         tls: { acmeEmail: v.acmeEmail, clusterIssuer: v.clusterIssuer },
-        charts: resolveCharts(v.chartVersionOverrides),
+        charts: resolveCharts(v.chartVersionOverrides, emptyToUndefined(v.helmRepositoryMirror)),
         certManager: { replicas: v.certManagerReplicas },
         ingress: {
             replicas: v.ingressReplicas,

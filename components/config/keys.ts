@@ -126,6 +126,7 @@ export const CONFIG_KEYS = {
     acmeEmail: key("string", rules.email),
     clusterIssuer: key("string", rules.oneOf(["letsencrypt-staging", "letsencrypt-prod"] as const)),
     chartVersionOverrides: key("array", rules.chartVersionOverrides(CHART_IDS)),
+    helmRepositoryMirror: key("string", rules.optionalHelmRepositoryUrl),
     // cert-manager
     certManagerReplicas: key("integer", rules.integer(1, 5)),
     // ingress-nginx

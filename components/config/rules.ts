@@ -78,6 +78,26 @@ export function httpsUrlOn(hosts: readonly string[]) {
     }, { error: `must be an https URL on ${hosts.join(" or ")}` });
 }
 
+/**
+ * A Helm repository URL, or "" for none. http is allowed (internal mirrors, the e2e tier's loopback
+ * repository); credentials are not, because stack configuration and Release inputs are plain text.
+ */
+export const optionalHelmRepositoryUrl = z.string().refine((v) => {
+    if (v === "") {
+        return true;
+    }
+    try {
+        const url = new URL(v);
+        return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "" &&
+            url.username === "" && url.password === "" && url.search === "" && url.hash === "";
+    } catch {
+        return false;
+    }
+}, {
+    error: "must be the http(s) URL of a Helm repository that serves every pinned chart, such as https://charts.example.com/helm " +
+        "(no user:password@, query or #fragment), or empty for each chart's own repository",
+});
+
 /** "<chart>=<exact version>" pins; ranges such as ^1.2 or 1.x are refused so a stack never floats. */
 export function chartVersionOverrides(knownCharts: readonly string[]) {
     return z.array(z.string()).superRefine((entries, ctx) => {

@@ -14,7 +14,7 @@ export interface ChartPin {
     readonly chart: string;
     /** Exact chart version; never a range. */
     readonly version: string;
-    /** Repository URL (HTTP Helm repository). */
+    /** Repository URL (HTTP Helm repository): the chart's own, or the stack's mirror after resolveCharts. */
     readonly repo: string;
     /** Helm release name: explicit, because it prefixes every object name and the `release` label. */
     readonly releaseName: string;
@@ -78,12 +78,22 @@ export const CHARTS = {
 export type ChartId = keyof typeof CHARTS;
 export const CHART_IDS = Object.keys(CHARTS) as [ChartId, ...ChartId[]];
 
-/** The pins with a stack's overrides applied ("<chart>=<version>" entries, already validated). */
-export function resolveCharts(overrides: readonly string[]): Record<ChartId, ChartPin> {
+/**
+ * The pins with a stack's overrides applied ("<chart>=<version>" entries, already validated) and,
+ * when the stack names a mirror (one Helm repository serving every pinned chart, already
+ * validated), that mirror as every chart's repository. Names and versions stay as pinned: a
+ * mirror serves the same charts.
+ */
+export function resolveCharts(overrides: readonly string[], mirror?: string): Record<ChartId, ChartPin> {
     const resolved: Record<string, ChartPin> = { ...CHARTS };
     for (const entry of overrides) {
         const [chart, version] = entry.split("=") as [ChartId, string];
         resolved[chart] = { ...CHARTS[chart], version };
+    }
+    if (mirror) {
+        for (const id of CHART_IDS) {
+            resolved[id] = { ...resolved[id], repo: mirror };
+        }
     }
     return resolved as Record<ChartId, ChartPin>;
 }

@@ -82,6 +82,9 @@ describe("configuration validation", () => {
         { kind: "Loki retention not in whole days", key: "lokiRetention", value: "100h", allowed: /multiple of 24/ },
         { kind: "chart pinned to a range", key: "chartVersionOverrides", value: ["loki=^18.0.0"], allowed: /exact version/ },
         { kind: "override of an unknown chart", key: "chartVersionOverrides", value: ["nginx=1.0.0"], allowed: /chart one of cert-manager/ },
+        { kind: "chart mirror on another scheme", key: "helmRepositoryMirror", value: "ftp://x", allowed: /http\(s\) URL of a Helm repository that serves every pinned chart/ },
+        { kind: "chart mirror that is not a URL", key: "helmRepositoryMirror", value: "not a url", allowed: /or empty for each chart's own repository/ },
+        { kind: "chart mirror with a query", key: "helmRepositoryMirror", value: "https://charts.example.com/helm?token=abc", allowed: /no user:password@, query or #fragment/ },
         { kind: "unknown product", key: "products", value: ["chatbot", "chatgpt"], allowed: /"chatgpt" is unknown: allowed are quickspin-ai/ },
         { kind: "product listed twice", key: "products", value: ["chatbot", "chatbot"], allowed: /more than once/ },
         { kind: "list given as a string", key: "products", value: "chatbot", allowed: /must be a list/ },
@@ -164,6 +167,12 @@ describe("configuration validation", () => {
     it("names the known stacks when asked for one that does not exist", async () => {
         const message = await rejection(evaluateWith("qa" as never, {}));
         assert.match(message, /Unknown stack "qa": there is no Pulumi\.qa\.yaml \(known stacks: dev, prod, staging\)/);
+    });
+
+    it("refuses a chart mirror URL with credentials without echoing the password", async () => {
+        const message = await failure({ helmRepositoryMirror: "https://ci:hunter2-password@charts.example.com/helm" });
+        assert.match(message, /ai-platform:helmRepositoryMirror = "https:\/\/ci:\[redacted\]@charts\.example\.com\/helm": must be the http\(s\) URL/);
+        assert.ok(!message.includes("hunter2-password"), message);
     });
 
     it("accepts a valid chart version override and installs that version", async () => {

@@ -5,7 +5,9 @@
  */
 import { strict as assert } from "assert";
 import { RecordedResource, StackEvaluation } from "../../tools/stack/types";
-import { configured, isSecretAt, ofType, one, release, RELEASE, secretValues, stackEvaluation, STACKS, visibleInputs } from "../helpers/stacks";
+import {
+    configured, evaluateWith, isSecretAt, ofType, one, release, RELEASE, secretValues, stackEvaluation, STACKS, StackName, visibleInputs,
+} from "../helpers/stacks";
 
 /** Where each add-on must come from (maintained upstream repositories). */
 const REQUIRED_REPOSITORIES: Record<string, string> = {
@@ -387,3 +389,36 @@ for (const stack of STACKS) {
         });
     });
 }
+
+describe("chart repository mirror (helmRepositoryMirror)", () => {
+    /** Each chart's own repository: the add-ons' above, and GitLab's for the runner. */
+    const OWN_REPOSITORIES: Record<string, string> = { ...REQUIRED_REPOSITORIES, "gitlab-runner": "https://charts.gitlab.io" };
+
+    it("is unset in every committed stack, so every release comes from its chart's own repository", async () => {
+        for (const stack of STACKS) {
+            assert.equal(configured(stack, "helmRepositoryMirror"), "", stack);
+            for (const r of ofType(await stackEvaluation(stack), RELEASE)) {
+                assert.equal(r.inputs.repositoryOpts?.repo, OWN_REPOSITORIES[r.inputs.chart], `${stack}: ${r.inputs.chart}`);
+            }
+        }
+    });
+
+    const mirrors: Array<[StackName, string]> = [
+        // prod installs every chart, the runner's included; dev takes the e2e tier's loopback http repository.
+        ["prod", "https://artifactory.example.com/artifactory/api/helm/helm-virtual"],
+        ["dev", "http://127.0.0.1:8879"],
+    ];
+    for (const [stack, mirror] of mirrors) {
+        it(`installs every ${stack} release from a mirror when one is set (${mirror}), same charts and versions`, async () => {
+            const own = ofType(await stackEvaluation(stack), RELEASE);
+            const mirrored = ofType(await evaluateWith(stack, { helmRepositoryMirror: mirror }), RELEASE);
+            assert.deepEqual(mirrored.map((r) => r.inputs.chart).sort(), own.map((r) => r.inputs.chart).sort());
+            for (const r of mirrored) {
+                assert.equal(r.inputs.repositoryOpts?.repo, mirror, r.inputs.chart);
+                const before = own.find((o) => o.inputs.chart === r.inputs.chart)!;
+                assert.equal(r.inputs.version, before.inputs.version, `${r.inputs.chart} version`);
+                assert.equal(r.inputs.name, before.inputs.name, `${r.inputs.chart} release name`);
+            }
+        });
+    }
+});
