@@ -182,8 +182,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
         const inCluster = (service: string, port: number) =>
             pulumi.interpolate`http://${service}.${ns}.svc.cluster.local:${port}`;
-        // The chart shortens "kube-prometheus-stack" to "kube-prometheus" in its fullnames.
-        const prefix = release.replace("kube-prometheus-stack", "kube-prometheus");
+        const prefix = helmFullname(release, args.pin.chart);
         this.endpoints = {
             prometheus: inCluster(`${prefix}-prometheus`, 9090),
             alertmanager: inCluster(`${prefix}-alertmanager`, 9093),
@@ -192,4 +191,15 @@ export class Monitoring extends pulumi.ComponentResource {
         };
         this.registerOutputs({ endpoints: this.endpoints });
     }
+}
+
+/**
+ * The "fullname" kube-prometheus-stack prefixes its objects with (its _helpers.tpl): the release
+ * name when it already contains the chart name, else `<release>-<chart>`, cut to 26 characters.
+ * So release `kube-prometheus-stack` names its Service `kube-prometheus-stack-prometheus`, while
+ * release `prometheus` gets `prometheus-kube-prometheus-prometheus`.
+ */
+export function helmFullname(release: string, chart: string): string {
+    const name = release.includes(chart) ? release : `${release}-${chart}`;
+    return name.slice(0, 26).replace(/-+$/, "");
 }

@@ -475,10 +475,12 @@ describe("e2e chart repository", () => {
                 assert.ok(checked >= 5, `only ${checked} NetworkPolicies select release pods`);
             });
 
-            it("serves Loki and Grafana where the stack's URLs and Grafana's data source point", () => {
+            it("serves Prometheus, Alertmanager, Loki and Grafana where the stack's URLs and Grafana's data source point", () => {
                 const kps = releases.find((r) => r.inputs.chart === "kube-prometheus-stack")!;
                 const alloy = releases.find((r) => r.inputs.chart === "alloy")!;
                 const urls = [
+                    ev.outputs.observability.prometheusUrl,
+                    ev.outputs.observability.alertmanagerUrl,
                     ev.outputs.observability.lokiUrl,
                     ev.outputs.observability.lokiPushUrl,
                     ev.outputs.observability.grafanaUrl,

@@ -38,6 +38,13 @@ for (const stack of STACKS) {
             assert.equal(ev.outputs.observability.grafanaPublicUrl, `https://${configured(stack, "grafanaHost")}`);
         });
 
+        it("names the Services kube-prometheus-stack creates for release kube-prometheus-stack", () => {
+            // The chart's own Service names for this release name (its fullname is the release name
+            // when that contains the chart name), in the monitoring namespace.
+            assert.equal(ev.outputs.observability.prometheusUrl, "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090");
+            assert.equal(ev.outputs.observability.alertmanagerUrl, "http://kube-prometheus-stack-alertmanager.monitoring.svc.cluster.local:9093");
+        });
+
         it("points at objects that exist: namespaces, Services and Secrets", () => {
             const namespaces = ofType(ev, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name);
             assert.deepEqual([...ev.outputs.namespaces].sort(), [...namespaces].sort());
@@ -114,5 +121,15 @@ describe("PlatformStackReference (consumer helper)", () => {
         version = 2;
         const ref = new PlatformStackReference("platform-v2", { organization: "acme", stack: "prod" });
         await assert.rejects(value(ref.output("ingress")), /contract version 2, this program expects 1/);
+    });
+});
+
+describe("kube-prometheus-stack fullname rule", () => {
+    it("follows the chart's helper: the release when it contains the chart name, else release-chart, at most 26 characters", async () => {
+        const { helmFullname } = await import("../../components/platform/monitoring");
+        assert.equal(helmFullname("kube-prometheus-stack", "kube-prometheus-stack"), "kube-prometheus-stack");
+        // The well-known names of `helm install prometheus prometheus-community/kube-prometheus-stack`.
+        assert.equal(`${helmFullname("prometheus", "kube-prometheus-stack")}-prometheus`, "prometheus-kube-prometheus-prometheus");
+        assert.equal(helmFullname("monitoring-kube-prometheus-stack-x", "kube-prometheus-stack"), "monitoring-kube-prometheus");
     });
 });
