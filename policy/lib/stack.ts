@@ -51,6 +51,32 @@ export interface Workload {
     readonly replicasField: Lazy<number | undefined>;
 }
 
+/**
+ * spec.replicas as the program wrote it. During `pulumi up` the engine runs stack policies on the
+ * live objects, where the API server has defaulted spec.replicas (to 1, or to what an HPA chose);
+ * a live object's managedFields tell whether Pulumi's server-side apply owns the field, i.e.
+ * whether the program set it. Without managedFields (preview, and any planned object) the
+ * properties are the program's own inputs.
+ */
+export function writtenReplicas(props: Record<string, unknown>): number | undefined {
+    const v = obj(props.spec).replicas;
+    if (v === undefined || v === null) {
+        return undefined;
+    }
+    const managedFields = obj(props.metadata).managedFields;
+    if (Array.isArray(managedFields)) {
+        const ownedByPulumi = managedFields.some((entry) => {
+            const e = obj(entry);
+            return e.operation === "Apply" && typeof e.manager === "string" && e.manager.startsWith("pulumi-kubernetes")
+                && "f:replicas" in obj(obj(e.fieldsV1)["f:spec"]);
+        });
+        if (!ownedByPulumi) {
+            return undefined;
+        }
+    }
+    return Number(v);
+}
+
 export interface Hpa {
     readonly obj: K8sObj;
     readonly targetKind: Lazy<string>;
@@ -137,10 +163,7 @@ export class StackIndex {
                     obj: o,
                     pod,
                     podLabels: new Lazy(() => stringMap(pod.metadata.labels)),
-                    replicasField: new Lazy(() => {
-                        const v = obj(o.props.spec).replicas;
-                        return v === undefined || v === null ? undefined : Number(v);
-                    }),
+                    replicasField: new Lazy(() => writtenReplicas(o.props)),
                 };
             });
         }

@@ -97,6 +97,10 @@ describe("availability policies", () => {
     defineCases("no-replicas-with-hpa", [
         { title: "replicas set on an HPA target", resources: () => broken("web", (w) => { w.spec.replicas = 3; }),
             expect: ["Deployment shop/web sets spec.replicas: 3 although HorizontalPodAutoscaler shop/web scales it"], on: "web" },
+        // During `pulumi up` the engine runs stack policies on the live objects, with server defaults.
+        { title: "live HPA target with replicas the API server defaulted", resources: () => broken("web", (w) => liveObject(w, false)) },
+        { title: "live HPA target whose replicas Pulumi's apply owns", resources: () => broken("web", (w) => liveObject(w, true)),
+            expect: ["Deployment shop/web sets spec.replicas: 1 although HorizontalPodAutoscaler shop/web scales it"], on: "web" },
     ]);
     defineCases("pdb-required", [
         { title: "no PDB for an autoscaled Deployment", resources: () => without(compliantStack(), "web-pdb"), expect: ["runs up to 6 replicas but no PodDisruptionBudget"], on: "web" },
@@ -143,6 +147,22 @@ describe("availability policies", () => {
         { title: "HPA min not above PDB minAvailable", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; w.spec.minAvailable = 2; }),
             expect: ["minReplicas 2 is not above PodDisruptionBudget shop/web minAvailable 2"] },
         { title: "target sets replicas", resources: () => broken("web", (w) => { w.spec.replicas = 2; }), expect: ["sets spec.replicas although"] },
+        { title: "live target with defaulted replicas", resources: () => broken("web", (w) => liveObject(w, false)) },
     ]);
 });
 
+/**
+ * Turns a Deployment's properties into what the engine hands stack policies after `pulumi up`: the
+ * live object, with spec.replicas defaulted to 1 by the API server and managedFields recording
+ * which fields Pulumi's server-side apply owns (spec.replicas only when `pulumiOwnsReplicas`).
+ */
+function liveObject(w: any, pulumiOwnsReplicas: boolean): void {
+    w.spec.replicas = 1;
+    w.metadata.uid = "0d4c1c3e-5f6a-4b7c-8d9e-0f1a2b3c4d5e";
+    w.metadata.managedFields = [
+        { manager: "pulumi-kubernetes-3f1e2d", operation: "Apply", apiVersion: "apps/v1", fieldsType: "FieldsV1",
+            fieldsV1: { "f:spec": { "f:selector": {}, "f:template": {}, ...(pulumiOwnsReplicas ? { "f:replicas": {} } : {}) } } },
+        { manager: "kube-controller-manager", operation: "Update", apiVersion: "apps/v1", fieldsType: "FieldsV1", subresource: "status",
+            fieldsV1: { "f:status": { "f:replicas": {} } } },
+    ];
+}
