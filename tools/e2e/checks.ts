@@ -279,7 +279,7 @@ export const STACK_CHECKS: readonly StackCheck[] = [
                 const namespaces = stackNamespaces(objects);
                 const present: string[] = [];
                 for (const ns of namespaces) {
-                    if (await d.options.target.kube.get(`/api/v1/namespaces/${ns}`)) {
+                    if (await d.options.target.kube.find(`/api/v1/namespaces/${ns}`)) {
                         present.push(ns);
                     }
                 }
@@ -368,7 +368,7 @@ async function remainingObjects(d: DeployedStack, objects: readonly KubeObject[]
         const still: KubeObject[] = [];
         for (const o of pending) {
             const p = await kube.pathOf(o);
-            if (p && await kube.get(p)) {
+            if (p && await kube.find(p)) {
                 still.push(o);
             }
         }

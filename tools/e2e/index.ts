@@ -13,7 +13,7 @@ import { startGitlabDouble } from "../../test/gitlab/gitlabDouble";
 import { knownStacks, loadStackConfig } from "../stack/projectConfig";
 import { startChartRepository } from "./charts/repository";
 import { startCluster, stopCluster, RunningCluster } from "./cluster";
-import { kubeClient } from "./kube";
+import { KubeClient } from "./kube";
 import { formatReport, RunReport, StackReport } from "./report";
 import { runStack } from "./stackRun";
 import { loopbackCertificate } from "./tls";
@@ -141,10 +141,10 @@ async function main(argv: string[]): Promise<number> {
                 report = await runStack({
                     stack,
                     toolchain,
-                    target: { kubeconfig, kubeContext, kube: kubeClient(kubeconfig, kubeContext) },
+                    target: { kubeconfig, kubeContext, kube: KubeClient.fromKubeconfig(kubeconfig, kubeContext) },
                     chartMirror: repository.url,
                     gitlab: { double, token: gitlabToken, caFile: tls.certFile },
-                    logDir: path.join(runDir, "logs"),
+                    runDir,
                     log,
                 });
                 report.timings.cluster = clusterSeconds;
@@ -183,6 +183,12 @@ async function main(argv: string[]): Promise<number> {
         seconds: (Date.now() - started) / 1000,
     };
     console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    // A passing run leaves nothing behind; a failing or kept one keeps logs, state and cluster files.
+    if (report.ok && !kept) {
+        fs.rmSync(runDir, { recursive: true, force: true });
+    } else {
+        log(`e2e: run directory kept for inspection: ${runDir}`);
+    }
     return report.ok ? 0 : 1;
 }
 

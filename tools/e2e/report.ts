@@ -48,7 +48,9 @@ export function formatReport(report: RunReport): string {
         }
         const timings = Object.entries(stack.timings).map(([phase, s]) => `${phase} ${s.toFixed(1)} s`).join(", ");
         lines.push(`  timings: ${timings}`);
-        lines.push(`  log: ${stack.logFile}`);
+        if (stack.checks.some((c) => c.outcome === "fail")) {
+            lines.push(`  log of every pulumi command: ${stack.logFile}`);
+        }
     }
     const failed = report.stacks.flatMap((s) => s.checks.filter((c) => c.outcome === "fail").map((c) => `${s.stack}/${c.id}`));
     const passed = report.stacks.reduce((n, s) => n + s.checks.filter((c) => c.outcome === "pass").length, 0);

@@ -118,8 +118,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
         async pulumiOk(args, runOptions) {
             const result = await run(args, runOptions);
             if (result.code !== 0) {
-                const tail = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-40).join("\n");
-                throw new Error(`pulumi ${args.join(" ")} failed (exit ${result.code}):\n${tail}`);
+                throw new Error(`pulumi ${args.join(" ")} failed (exit ${result.code}):\n${failureSummary(result)}`);
             }
             return result;
         },
@@ -127,4 +126,20 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
             fs.rmSync(root, { recursive: true, force: true });
         },
     };
+}
+
+/**
+ * What a failed command reported, without the preview's resource listing around it: the error
+ * and mandatory-policy lines (each with the line after it, the policy's message), then the tail.
+ */
+export function failureSummary(result: PulumiResult, maxLines = 40): string {
+    const lines = `${result.stdout}\n${result.stderr}`.split("\n");
+    const picked: string[] = [];
+    lines.forEach((line, i) => {
+        if (/error:|\[mandatory\]|failed/i.test(line)) {
+            picked.push(line, ...(lines[i + 1]?.startsWith("      ") ? [lines[i + 2] ?? ""] : []));
+        }
+    });
+    const tail = lines.filter((l) => l.trim() !== "").slice(-8);
+    return [...new Set([...picked, "…", ...tail])].slice(0, maxLines).join("\n");
 }

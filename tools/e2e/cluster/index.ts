@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as components from "./components";
-import { KubeClient } from "./kube";
+import { KubeClient } from "../kube";
 import { writeKubeconfig } from "./kubeconfig";
 import { DEFAULT_NODES, nodeManifest, nodeReady, NodeSpec } from "./nodes";
 import { generatePki } from "./pki";
@@ -204,7 +204,7 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
         await waitUntil(ctx, "kube-apiserver", "/readyz", () => probe(`${server}/readyz`, tls));
         log(`kube-apiserver ready (${elapsed()})`);
 
-        const c = new KubeClient({ server, caCert: pki.caCert, clientCert: pki.admin.cert, clientKey: pki.admin.key });
+        const c = KubeClient.fromFiles({ server, caCert: pki.caCert, clientCert: pki.admin.cert, clientKey: pki.admin.key });
         client = c;
         start(components.controllerManager(layout));
         start(components.scheduler(layout));

@@ -5,7 +5,7 @@
  * 198.51.100.0/24 (TEST-NET-2, documentation only); nothing listens on them and no route leads
  * there, so traffic to them fails instead of reaching anything.
  */
-import { KubeClient } from "./kube";
+import { KubeClient } from "../kube";
 
 const POOL_PREFIX = "198.51.100.";
 // .254 is the ingress controller's published address (publishIngressAddresses).

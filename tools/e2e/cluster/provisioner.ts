@@ -14,7 +14,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { KubeApiError, KubeClient } from "./kube";
+import { KubeApiError, KubeClient } from "../kube";
 import { assignLoadBalancerAddresses, publishIngressAddresses } from "./loadBalancers";
 import { PROVISIONER } from "./storage";
 
@@ -273,7 +273,7 @@ function parseArgs(argv: readonly string[]): ProvisionerArgs {
 
 async function main(): Promise<void> {
     const a = parseArgs(process.argv.slice(2));
-    const client = new KubeClient({ server: a.server, caCert: a.caCert, clientCert: a.clientCert, clientKey: a.clientKey });
+    const client = KubeClient.fromFiles({ server: a.server, caCert: a.caCert, clientCert: a.clientCert, clientKey: a.clientKey });
     const controller = new AbortController();
     for (const sig of ["SIGTERM", "SIGINT"] as const) {
         process.on(sig, () => controller.abort());

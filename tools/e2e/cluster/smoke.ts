@@ -10,7 +10,7 @@
 import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { KubeApiError, KubeClient } from "./kube";
+import { KubeApiError, KubeClient } from "../kube";
 import { nodeReady } from "./nodes";
 import { readState } from "./state";
 import { PROVISIONER } from "./storage";
@@ -99,7 +99,7 @@ async function main(stateDir: string): Promise<void> {
         throw new Error(`no cluster state in ${stateDir}`);
     }
     const pki = path.join(state.stateDir, "pki");
-    const c = new KubeClient({
+    const c = KubeClient.fromFiles({
         server: state.server, caCert: path.join(pki, "ca.crt"),
         clientCert: path.join(pki, "admin.crt"), clientKey: path.join(pki, "admin.key"),
     });
