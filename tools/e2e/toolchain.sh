@@ -125,8 +125,17 @@ run_step() {
   if [ "$rc" -ne 0 ]; then
     echo "toolchain: building $name failed (exit $rc); last lines of $log:" >&2
     tail -n 25 "$log" >&2
-    # Name what could not be fetched: Go prints module@version before the proxy's answer.
-    grep -Eo '[a-zA-Z0-9./_-]+@v[0-9][^: ]*: (reading|verifying|invalid)[^"]*' "$log" | sort -u | sed 's/^/toolchain: cannot get /' >&2 || true
+    # Name what could not be fetched: Go prints module@version before the proxy's answer, or, when
+    # the proxy cannot be reached at all, the module it was downloading last.
+    local refused
+    refused=$(grep -Eo '[a-zA-Z0-9./_-]+@v[0-9][^: ]*: (reading|verifying|invalid|unknown revision)[^"]*' "$log" | sort -u || true)
+    if [ -n "$refused" ]; then
+      echo "$refused" | sed 's/^/toolchain: cannot get /' >&2
+    elif grep -Eq 'module lookup disabled|dial tcp|proxyconnect|no such host|i/o timeout|TLS handshake' "$log"; then
+      local last
+      last=$(grep -E '^go: downloading ' "$log" | tail -n 1 | awk '{print $3"@"$4}' || true)
+      echo "toolchain: cannot get ${last:-a module}: $(grep -Eo 'module lookup disabled[^"]*|dial tcp[^"]*|proxyconnect[^"]*|no such host|i/o timeout|TLS handshake[^"]*' "$log" | head -n 1)" >&2
+    fi
     exit 1
   fi
   printf '      done in %s\n' "$(fmt_secs $((t1 - t0)))"
