@@ -64,7 +64,7 @@ etcd_version=$(gomod_version etcd go.etcd.io/etcd/server/v3)
 provider_module=github.com/pulumi/pulumi-kubernetes/provider/v4
 provider_module_version=$(gomod_version pulumi-resource-kubernetes "$provider_module")
 
-recipe_hash=$( (cd "$recipe" && find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum; sha256sum "$script") | sha256sum | cut -c1-10)
+recipe_hash=$( (cd "$recipe" && find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum; sha256sum < "$script") | sha256sum | cut -c1-10)
 key="pulumi-${pulumi_version#v}-k8s-${kube_version#v}-${recipe_hash}"
 root="$cache_root/$key"
 bin="$root/bin"
