@@ -11,7 +11,7 @@ import { KubeObject } from "./kube";
 import { StackReport } from "./report";
 import { leakForms } from "./secrets";
 import type { DeployedStack } from "./stackRun";
-import { podReadiness } from "./stackRun";
+import { gitlabProjectsOf, podReadiness } from "./stackRun";
 
 export interface StackCheck {
     readonly id: string;
@@ -47,8 +47,9 @@ function describeSteps(steps: any[]): string {
 async function singleFieldSwitch(d: DeployedStack, key: string, value: string, expect: { type: string; path: RegExp }): Promise<string> {
     await d.setConfig(`ai-platform:${key}`, value);
     const steps = await previewSteps(d);
-    const unexpected = steps.filter((s) => s.newState?.type !== expect.type && s.oldState?.type !== expect.type ||
-        Object.keys(s.detailedDiff ?? {}).some((p) => !expect.path.test(p)) || s.op !== "update");
+    const typeOf = (step: any): string | undefined => step.newState?.type ?? step.oldState?.type;
+    const unexpected = steps.filter((step) => step.op !== "update" || typeOf(step) !== expect.type ||
+        Object.keys(step.detailedDiff ?? {}).some((p) => !expect.path.test(p)));
     if (steps.length !== 1 || unexpected.length > 0) {
         throw new Error(`setting ${key}=${value} plans ${steps.length} change(s), expected one update of ${expect.type} at ${expect.path}: ${describeSteps(steps)}`);
     }
@@ -173,9 +174,7 @@ export const STACK_CHECKS: readonly StackCheck[] = [
                     file: r.inputs.variableType === "file", raw: r.inputs.raw === true,
                 }))
                 .sort();
-            const projects = [...new Set(loadStackConfig(d.stack).values["ai-platform:gitlabProjects"]
-                ? (JSON.parse(loadStackConfig(d.stack).values["ai-platform:gitlabProjects"]) as string[]).map((m) => m.split("=")[1])
-                : [])];
+            const projects = gitlabProjectsOf(d.stack);
             const actual = projects.flatMap((project) => d.options.gitlab.double.variables(project).map((v) =>
                 describeVariable(project, v.key, v.environment_scope, { protected: v.protected, masked: v.masked, file: v.variable_type === "file", raw: v.raw })))
                 .sort();

@@ -15,7 +15,7 @@ import { startChartRepository } from "./charts/repository";
 import { startCluster, stopCluster, RunningCluster } from "./cluster";
 import { KubeClient } from "./kube";
 import { formatReport, RunReport, StackReport } from "./report";
-import { runStack } from "./stackRun";
+import { gitlabProjectsOf, runStack } from "./stackRun";
 import { loopbackCertificate } from "./tls";
 import { builtToolchain, pathToolchain, Toolchain } from "./toolchain";
 
@@ -72,17 +72,21 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<number> {
     const started = Date.now();
     const options = parseArgs(argv);
-    const log = (line: string) => { if (!options.json) { console.error(line); } };
+    // Progress always goes to stderr, so `--json` keeps stdout for the report alone.
+    const log = (line: string) => console.error(line);
 
     if (options.down) {
         if (!fs.existsSync(KEPT_FILE)) {
             log("e2e: no kept cluster to stop");
             return 0;
         }
-        const kept = JSON.parse(fs.readFileSync(KEPT_FILE, "utf8")) as { stateDir: string };
+        const kept = JSON.parse(fs.readFileSync(KEPT_FILE, "utf8")) as { stateDir: string; runDir?: string };
         await stopCluster(kept.stateDir);
+        if (kept.runDir) {
+            fs.rmSync(kept.runDir, { recursive: true, force: true });
+        }
         fs.rmSync(KEPT_FILE);
-        log(`e2e: stopped the cluster in ${kept.stateDir}`);
+        log(`e2e: stopped the cluster in ${kept.stateDir}${kept.runDir ? ` and removed ${kept.runDir}` : ""}`);
         return 0;
     }
 
@@ -100,8 +104,7 @@ async function main(argv: string[]): Promise<number> {
     const tls = loopbackCertificate(path.join(runDir, "tls"), "gitlab-double");
     const repository = await startChartRepository({ dir: path.join(runDir, "charts"), realCharts: options.charts });
     const gitlabToken = `glpat-e2e${crypto.randomBytes(12).toString("hex")}`;
-    const gitlabProjects = [...new Set(stacks.flatMap((stack) =>
-        (JSON.parse(loadStackConfig(stack).values["ai-platform:gitlabProjects"] ?? "[]") as string[]).map((m) => m.split("=")[1])))];
+    const gitlabProjects = [...new Set(stacks.flatMap(gitlabProjectsOf))];
     const double = await startGitlabDouble({
         tokens: { [gitlabToken]: "maintainer" },
         projects: gitlabProjects.map((p, i) => ({ id: 1000 + i, path: p })),
@@ -170,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
 
     if (kept) {
         fs.mkdirSync(path.dirname(KEPT_FILE), { recursive: true });
-        fs.writeFileSync(KEPT_FILE, JSON.stringify({ stateDir: kept.stateDir, kubeconfig: kept.kubeconfig }));
+        fs.writeFileSync(KEPT_FILE, JSON.stringify({ stateDir: kept.stateDir, kubeconfig: kept.kubeconfig, runDir }));
     }
     const report: RunReport = {
         ok: reports.length === stacks.length && reports.every((r) => r.checks.every((c) => c.outcome !== "fail") && r.checks.length > 0),

@@ -6,12 +6,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import { GitlabDouble } from "../../test/gitlab/gitlabDouble";
+import { loadStackConfig } from "../stack/projectConfig";
 import { CheckResult, StackReport } from "./report";
 import { secretValuesForRun } from "./secrets";
 import { KubeClient, KubeObject } from "./kube";
 import { Toolchain } from "./toolchain";
 import { createWorkspace, PulumiResult, Workspace } from "./workspace";
 import { STACK_CHECKS } from "./checks";
+
+/** The GitLab projects a stack writes variables to (its `gitlabProjects`: product=project). */
+export function gitlabProjectsOf(stack: string): string[] {
+    const mappings = JSON.parse(loadStackConfig(stack).values["ai-platform:gitlabProjects"] ?? "[]") as string[];
+    return [...new Set(mappings.map((m) => m.slice(m.indexOf("=") + 1)))];
+}
 
 export interface StackTarget {
     /** kubeconfig file and context the stack deploys to. */
