@@ -163,7 +163,12 @@ interface CommonSpec<C> {
 export interface ResourcePolicySpec<C> extends CommonSpec<C> {
     /** Cheap type filter (the check only runs for these types). */
     readonly appliesTo: (type: string) => boolean;
-    readonly check: (res: Res, cfg: C & BaseConfig, out: Findings) => void;
+    /**
+     * Reads the properties synchronously (inside `out.guard`). A check that needs an asynchronous
+     * library (the secret scanner) returns a promise for the rest of its work, which must only handle
+     * plain values already read: the findings are reported once it settles.
+     */
+    readonly check: (res: Res, cfg: C & BaseConfig, out: Findings) => void | Promise<void>;
 }
 
 export interface StackPolicySpec<C> extends CommonSpec<C> {
@@ -318,9 +323,18 @@ export function resourcePolicy<C extends object>(spec: ResourcePolicySpec<C>): P
             const cfg = effectiveConfig<C>(configSchema, args.getConfig<object>());
             const res = toRes({ type: args.type, name: args.name, urn: args.urn, props: args.props, opts: args.opts });
             const out = new Findings();
-            out.guard(res.label, () => spec.check(res, cfg, out));
-            emit(spec.name, out.items, (urn) => (urn === undefined || urn === res.urn ? res : undefined), cfg,
-                spec.exemption, report, res.k8s ? res : undefined);
+            const rest: { pending?: Promise<void> } = {};
+            out.guard(res.label, () => {
+                rest.pending = spec.check(res, cfg, out) ?? undefined;
+            });
+            const finish = () => emit(spec.name, out.items, (urn) => (urn === undefined || urn === res.urn ? res : undefined),
+                cfg, spec.exemption, report, res.k8s ? res : undefined);
+            if (rest.pending) {
+                // The SDK awaits a validateResource that returns a promise (server.ts makeAnalyzeRpcFun).
+                return rest.pending.then(finish);
+            }
+            finish();
+            return undefined;
         },
     };
     return policy;

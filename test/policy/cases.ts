@@ -25,18 +25,18 @@ export const COVERED = new Map<string, { pass: number; fail: number }>();
 export function defineCases(policyName: string, cases: readonly Case[]): void {
     const counts = COVERED.get(policyName) ?? { pass: 0, fail: 0 };
     describe(policyName, () => {
-        it("passes the compliant stack (prod, staging and dev configs)", () => {
+        it("passes the compliant stack (prod, staging and dev configs)", async () => {
             for (const stack of ["prod", "staging", "dev"] as const) {
-                const ds = run(policyName, compliantStack(), { stack });
+                const ds = await run(policyName, compliantStack(), { stack });
                 assert.deepStrictEqual(ds, [], `${stack}: ${summarize(ds)}`);
             }
         });
         for (const c of cases) {
             const opts: RunOptions = { stack: c.stack ?? "prod", config: c.config };
             if (c.expect) counts.fail++; else counts.pass++;
-            it(c.expect ? `catches: ${c.title}` : `passes: ${c.title}`, () => {
+            it(c.expect ? `catches: ${c.title}` : `passes: ${c.title}`, async () => {
                 const resources = c.resources();
-                const ds = run(policyName, resources, opts);
+                const ds = await run(policyName, resources, opts);
                 assert.ok(!ds.some((d) => d.sdkUnknown), `an unknown value escaped the policy:\n${summarize(ds)}`);
                 for (const bad of c.mustNotContain ?? []) {
                     assert.ok(!ds.some((d) => d.message.includes(bad)), `a diagnostic contains ${JSON.stringify(bad)}:\n${summarize(ds)}`);

@@ -86,8 +86,11 @@ export interface RunOptions {
     readonly level?: Level;
 }
 
-/** Runs one policy on the resources (validateResource per resource, or validateStack once). */
-export function run(policyName: string, resources: readonly RecordedResource[], o: RunOptions = {}): Diag[] {
+/**
+ * Runs one policy on the resources (validateResource per resource, or validateStack once), awaiting a
+ * validation that returns a promise as the SDK does.
+ */
+export async function run(policyName: string, resources: readonly RecordedResource[], o: RunOptions = {}): Promise<Diag[]> {
     const p = policy(policyName);
     const stack = o.stack ?? "prod";
     const entry = stackConfig(stack).config[policyName];
@@ -110,11 +113,11 @@ export function run(policyName: string, resources: readonly RecordedResource[], 
         }
     };
     if ("validateResource" in p && p.validateResource) {
-        const validate = (p as ResourceValidationPolicy).validateResource as (a: any, r: ReportViolation) => void;
+        const validate = (p as ResourceValidationPolicy).validateResource as (a: any, r: ReportViolation) => void | Promise<void>;
         for (const r of resources) {
             const before = ds.length;
             try {
-                validate({
+                await validate({
                     type: r.type, props: sdkProps(r), urn: r.urn, name: r.name, opts: opts(r), stackTags: new Map(),
                     isType: () => false, asType: () => undefined, getConfig: () => config,
                     notApplicable: (reason?: string) => { throw new Error(`notApplicable: ${reason}`); },
@@ -127,13 +130,13 @@ export function run(policyName: string, resources: readonly RecordedResource[], 
             }
         }
     } else {
-        const validate = (p as StackValidationPolicy).validateStack as (a: any, r: ReportViolation) => void;
+        const validate = (p as StackValidationPolicy).validateStack as (a: any, r: ReportViolation) => void | Promise<void>;
         const policyResources: PolicyResource[] = resources.map((r) => ({
             type: r.type, props: sdkProps(r), urn: r.urn, name: r.name, opts: opts(r), dependencies: [], propertyDependencies: {},
             isType: () => false, asType: () => undefined,
         }));
         try {
-            validate({ resources: policyResources, getConfig: () => config, stackTags: new Map(), notApplicable: () => { throw new Error("notApplicable"); } }, report);
+            await validate({ resources: policyResources, getConfig: () => config, stackTags: new Map(), notApplicable: () => { throw new Error("notApplicable"); } }, report);
         } catch (e) {
             onError(e);
         }
@@ -142,8 +145,12 @@ export function run(policyName: string, resources: readonly RecordedResource[], 
 }
 
 /** Runs every policy of the pack with a stack's config. */
-export function runAll(resources: readonly RecordedResource[], stack: StackName = "prod"): Diag[] {
-    return POLICIES.flatMap((p) => run(p.name, resources, { stack }));
+export async function runAll(resources: readonly RecordedResource[], stack: StackName = "prod"): Promise<Diag[]> {
+    const ds: Diag[] = [];
+    for (const p of POLICIES) {
+        ds.push(...await run(p.name, resources, { stack }));
+    }
+    return ds;
 }
 
 export function summarize(ds: readonly Diag[]): string {

@@ -30,8 +30,8 @@ describe("unknown values during preview", () => {
         ["every object from depth 3 unknown", () => unknownStack(3)],
     ] as const) {
         for (const stack of ["dev", "prod"] as const) {
-            it(`${title} (${stack}): no crash, no SDK fallback, only advisory "could not check"`, () => {
-                const ds = runAll(stackFn(), stack);
+            it(`${title} (${stack}): no crash, no SDK fallback, only advisory "could not check"`, async () => {
+                const ds = await runAll(stackFn(), stack);
                 assert.ok(!ds.some((d) => d.sdkUnknown), summarize(ds.filter((d) => d.sdkUnknown)));
                 const notAdvisory = ds.filter((d) => d.enforcementLevel !== "advisory");
                 assert.deepStrictEqual(notAdvisory, [], summarize(notAdvisory));
@@ -42,8 +42,8 @@ describe("unknown values during preview", () => {
         }
     }
 
-    it("policies say what they could not check (not a silent pass)", () => {
-        const ds = [...runAll(unknownStack(), "prod"), ...runAll(unknownStack(1), "prod"), ...runAll(unknownStack(3), "prod")];
+    it("policies say what they could not check (not a silent pass)", async () => {
+        const ds = [...await runAll(unknownStack(), "prod"), ...await runAll(unknownStack(1), "prod"), ...await runAll(unknownStack(3), "prod")];
         const reporting = new Set(ds.filter((d) => /Could not (check|verify)/.test(d.message)).map((d) => d.policyName));
         // Policies that only look at the type token have nothing unknown to report.
         const typeOnly = new Set(["no-bare-pods", "stable-apis"]);
@@ -54,25 +54,25 @@ describe("unknown values during preview", () => {
         assert.ok(ds.some((d) => d.policyName === "namespace-default-deny" && d.message.includes("Could not check")));
     });
 
-    it("one unknown image: that container is reported as not checked, the others are still checked", () => {
+    it("one unknown image: that container is reported as not checked, the others are still checked", async () => {
         const rs = broken("web", (w) => {
             container(w).image = UNKNOWN;
             podSpec(w).containers.push({ ...container(w), name: "sidecar", image: "nginx:latest" });
         });
-        const ds = run("image-tag-pinned", rs);
+        const ds = await run("image-tag-pinned", rs);
         assert.strictEqual(ds.length, 2, summarize(ds));
         assert.ok(ds.some((d) => d.enforcementLevel === "advisory" && d.message.includes('container "web": the value at `spec.template.spec.containers.0.image` is unknown')), summarize(ds));
         assert.ok(ds.some((d) => d.enforcementLevel === "mandatory" && d.message.includes('container "sidecar"')), summarize(ds));
     });
 
-    it("an unknown namespace on a Service does not hide the other Services' checks", () => {
+    it("an unknown namespace on a Service does not hide the other Services' checks", async () => {
         const rs = compliantStack();
         const svc = rs.find((r) => r.name === "web-svc")!;
         rs.push({ ...JSON.parse(JSON.stringify(svc)), name: "np-svc", urn: `${svc.urn}-np`, wireInputs: { ...JSON.parse(JSON.stringify(svc.wireInputs)), metadata: { name: "np", namespace: UNKNOWN }, spec: { type: "NodePort", selector: UNKNOWN } } });
-        const ds = run("service-type", rs);
+        const ds = await run("service-type", rs);
         assert.strictEqual(ds.length, 1, summarize(ds));
         assert.strictEqual(ds[0].enforcementLevel, "mandatory");
-        const st = run("service-targets-pod", rs);
+        const st = await run("service-targets-pod", rs);
         assert.ok(st.every((d) => d.enforcementLevel === "advisory" && d.message.includes("Could not check")) && st.length === 1, summarize(st));
     });
 });
