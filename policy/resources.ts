@@ -6,6 +6,14 @@ import { isPodBearing } from "./lib/pods";
 import { parseQuantity } from "./lib/quantity";
 import { obj, quote } from "./lib/values";
 
+/** Why each required field matters when it is missing. */
+const MISSING_WHY: Record<string, string> = {
+    "requests.cpu": "the scheduler then places the pod as if it needed no CPU, so nodes get overcommitted and the container is starved first under contention",
+    "requests.memory": "the scheduler then places the pod as if it needed no memory, so nodes get overcommitted and the pod is first to be evicted",
+    "limits.memory": "without a memory limit one leaking container can exhaust the node's memory and get other pods OOM-killed",
+    "limits.cpu": "this stack requires CPU limits (resources-set.requireCpuLimit): without one a busy or runaway container takes every idle core of its node, so its neighbours' latency and the node's capacity planning depend on it",
+};
+
 export function resourcesSet(): PackPolicy {
     return resourcePolicy<{ requireCpuLimit: boolean }>({
         name: "resources-set",
@@ -30,10 +38,7 @@ export function resourcesSet(): PackPolicy {
             for (const [field, map, key] of required) {
                 const v = map[key];
                 if (v === undefined || v === null || v === "") {
-                    out.violation(explain(`${at(res, c, `resources.${field}`)} is not set`,
-                        field.startsWith("requests")
-                            ? "the scheduler then places the pod as if it needed nothing, so nodes get overcommitted and the pod is first to be evicted"
-                            : "without a memory limit one leaking container can exhaust the node's memory and get other pods OOM-killed",
+                    out.violation(explain(`${at(res, c, `resources.${field}`)} is not set`, MISSING_WHY[field],
                         `set resources.${field} (e.g. ${key === "cpu" ? "250m" : "512Mi"}) from the workload's measured usage`));
                 } else if (parseQuantity(v) === undefined) {
                     out.violation(explain(`${at(res, c, `resources.${field}`)} is ${quote(v)}, not a valid quantity`,

@@ -69,13 +69,35 @@ describe("resource policies", () => {
             expect: ['initContainer "init"', "resources.requests.memory"] },
         { title: "invalid quantity", resources: () => broken("web", (w) => { container(w).resources.requests.memory = "lots"; }), expect: ["\"lots\", not a valid quantity"] },
         { title: "request above limit", resources: () => broken("web", (w) => { container(w).resources.requests.memory = "1Gi"; }), expect: ["requests.memory) (1Gi) is above limits.memory (512Mi)"] },
-        { title: "cpu limit when required", config: { requireCpuLimit: true }, resources: () => compliantStack(), expect: ["resources.limits.cpu) is not set"] },
+        { title: "cpu limit when required, explained as a CPU limit", config: { requireCpuLimit: true }, resources: () => compliantStack(),
+            expect: ["resources.limits.cpu) is not set", "requireCpuLimit", "idle core"], mustNotContain: ["OOM-killed", "leaking container"] },
+        { title: "no limits at all with requireCpuLimit: each field has its own reason", config: { requireCpuLimit: true }, resources: () => broken("db", (w) => { delete container(w).resources.limits; }),
+            expect: ['container "postgres"', "resources.limits.cpu) is not set", "idle core"] },
+        { title: "an init container without limits.cpu", config: { requireCpuLimit: true }, resources: () => edit(withCpuLimits(compliantStack), "web", (w) => {
+            podSpec(w).initContainers = [{ ...container(w), name: "migrate", resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } } }];
+        }), expect: ['initContainer "migrate"', "resources.limits.cpu) is not set", "idle core"], mustNotContain: ["OOM-killed"] },
+        { title: "an empty limits.cpu", config: { requireCpuLimit: true }, resources: () => withCpuLimits(() => broken("web", (w) => { container(w).resources.limits.cpu = ""; })),
+            expect: ['container "web"', "resources.limits.cpu) is not set"], mustNotContain: ["OOM-killed"] },
+        { title: "cpu limits everywhere when required", config: { requireCpuLimit: true }, resources: () => withCpuLimits(compliantStack) },
     ]);
     defineCases("resources-extra", [
         { title: "no ephemeral-storage", level: "advisory", resources: () => broken("web", (w) => { delete container(w).resources.limits["ephemeral-storage"]; }), expect: ["limits.ephemeral-storage) is not set"] },
         { title: "memory request below limit", resources: () => broken("web", (w) => { container(w).resources.requests.memory = "256Mi"; }), expect: ["requests.memory) (256Mi) differs from limits.memory (512Mi)"] },
     ]);
 });
+
+/** The stack with limits.cpu on every container (what requireCpuLimit asks for). */
+function withCpuLimits(stack: () => Rec[]): Rec[] {
+    let rs = stack();
+    for (const name of ["web", "db", "db-backup"]) {
+        rs = edit(rs, name, (w) => {
+            for (const c of [...(podSpec(w).initContainers ?? []), ...podSpec(w).containers]) {
+                if (c.resources.limits && c.resources.limits.cpu === undefined) c.resources.limits.cpu = "1";
+            }
+        });
+    }
+    return rs;
+}
 
 describe("availability policies", () => {
     defineCases("probes", [
