@@ -5,7 +5,7 @@ import { at, forEachContainer, forEachPod } from "./lib/podcheck";
 import { containerList, isPodBearing, SERVING_KINDS } from "./lib/pods";
 import { k8sType } from "./lib/k8s";
 import { ingressBackends, K8sObj, serviceSelector, StackIndex, Workload } from "./lib/stack";
-import { arr, deepEqual, obj, str } from "./lib/values";
+import { arr, deepEqual, num, obj, str } from "./lib/values";
 
 function isServingKind(type: string): boolean {
     const t = k8sType(type);
@@ -47,9 +47,9 @@ export function probes(): PackPolicy {
 }
 
 export function spread(): PackPolicy {
-    return resourcePolicy<{ topologyKeys: string[] }>({
+    return stackPolicy<{ topologyKeys: string[] }>({
         name: "spread",
-        description: "Multi-replica Deployments and StatefulSets spread their pods: topologySpreadConstraints or a hostname podAntiAffinity.",
+        description: "Multi-replica Deployments and StatefulSets (replicas > 1, or an HPA that can scale them past 1) spread their pods: topologySpreadConstraints or a hostname podAntiAffinity.",
         anchors: "spread: Polaris topologySpreadConstraint; kube-score *-has-host-podantiaffinity, pod-topology-spread-constraints; Kyverno topologyspreadconstraints-policy",
         levels: OFF_A,
         exemption: "yes",
@@ -59,24 +59,32 @@ export function spread(): PackPolicy {
                 description: "Topology keys that count as spreading.",
             },
         },
-        appliesTo: (type) => { const t = k8sType(type); return t !== undefined && !t.patch && ["Deployment", "StatefulSet"].includes(t.kind); },
-        check: (res, cfg, out) => forEachPod(res, out, (pt) => {
-            const replicas = obj(res.props.spec).replicas;
-            if (typeof replicas === "number" && replicas <= 1) return;
-            const tsc = arr(pt.spec.topologySpreadConstraints).some((t: any) => cfg.topologyKeys.includes(str(obj(t).topologyKey) ?? ""));
-            const anti = obj(obj(pt.spec.affinity).podAntiAffinity);
-            const terms = [
-                ...arr(anti.requiredDuringSchedulingIgnoredDuringExecution),
-                ...arr(anti.preferredDuringSchedulingIgnoredDuringExecution).map((p: any) => obj(p).podAffinityTerm),
-            ];
-            const antiOk = terms.some((t: any) => cfg.topologyKeys.includes(str(obj(t).topologyKey) ?? ""));
-            if (!tsc && !antiOk) {
-                out.violation(explain(
-                    `${res.label} (${pt.specPath}) has ${replicas === undefined ? "an autoscaled number of" : replicas} replicas but neither topologySpreadConstraints nor a podAntiAffinity on ${cfg.topologyKeys.join(" or ")}`,
-                    "the scheduler may put every replica on the same node or zone, so one node drain or failure takes the whole service down",
-                    "add topologySpreadConstraints (maxSkew 1, topologyKey kubernetes.io/hostname, whenUnsatisfiable ScheduleAnyway) selecting the pod labels"));
+        check: (resources, cfg, out) => {
+            const index = new StackIndex(resources);
+            for (const w of index.workloads().filter((x) => ["Deployment", "StatefulSet"].includes(x.obj.kind))) {
+                out.guard(`the spreading of ${w.obj.label}`, () => {
+                    const hpa = index.hpaFor(w);
+                    // Without an HPA the count is spec.replicas as the object has it (on a live object the API
+                    // server's default 1 when the program left it unset), not what an autoscaler might do.
+                    const n = hpa ? (hpa.max.value ?? hpa.min.value) : (num(obj(w.obj.props.spec).replicas) ?? 1);
+                    if (n <= 1) return;
+                    const pod = w.pod.spec;
+                    const tsc = arr(pod.topologySpreadConstraints).some((t: any) => cfg.topologyKeys.includes(str(obj(t).topologyKey) ?? ""));
+                    const anti = obj(obj(pod.affinity).podAntiAffinity);
+                    const terms = [
+                        ...arr(anti.requiredDuringSchedulingIgnoredDuringExecution),
+                        ...arr(anti.preferredDuringSchedulingIgnoredDuringExecution).map((p: any) => obj(p).podAffinityTerm),
+                    ];
+                    const antiOk = terms.some((t: any) => cfg.topologyKeys.includes(str(obj(t).topologyKey) ?? ""));
+                    if (!tsc && !antiOk) {
+                        out.violation(explain(
+                            `${w.obj.label} (${w.pod.specPath}) ${hpa ? `is scaled by ${hpa.obj.label} up to ${n} replicas` : `runs ${n} replicas`} but has neither topologySpreadConstraints nor a podAntiAffinity on ${cfg.topologyKeys.join(" or ")}`,
+                            "the scheduler may put every replica on the same node or zone, so one node drain or failure takes the whole service down",
+                            "add topologySpreadConstraints (maxSkew 1, topologyKey kubernetes.io/hostname, whenUnsatisfiable ScheduleAnyway) selecting the pod labels"), w.obj.urn);
+                    }
+                }, w.obj.urn);
             }
-        }),
+        },
     });
 }
 

@@ -143,13 +143,27 @@ describe("availability policies", () => {
         { title: "max not above min", resources: () => edit(compliantStack(), "web-hpa", (w) => { w.spec.maxReplicas = 2; }), expect: ["(spec.maxReplicas) is 2 with minReplicas 2"] },
     ]);
     defineCases("spread", [
-        { title: "no spreading", level: "advisory", resources: () => broken("web", (w) => { delete podSpec(w).topologySpreadConstraints; }),
-            expect: ["Deployment shop/web (spec.template.spec) has an autoscaled number of replicas but neither topologySpreadConstraints nor a podAntiAffinity"] },
+        { title: "an autoscaled Deployment without spreading", level: "advisory", resources: () => broken("web", (w) => { delete podSpec(w).topologySpreadConstraints; }),
+            expect: ["Deployment shop/web (spec.template.spec) is scaled by HorizontalPodAutoscaler shop/web up to 6 replicas but has neither topologySpreadConstraints nor a podAntiAffinity"], on: "web" },
         { title: "hostname anti-affinity", resources: () => broken("web", (w) => {
             delete podSpec(w).topologySpreadConstraints;
             podSpec(w).affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: {} } }] } };
         }) },
         { title: "single-replica StatefulSet needs none", resources: () => compliantStack() },
+        // Without an HPA, an unset spec.replicas is one replica, not "autoscaled".
+        { title: "no HPA and no spec.replicas: one replica", resources: () => edit(without(compliantStack(), "web-hpa"), "web", (w) => { delete podSpec(w).topologySpreadConstraints; }) },
+        { title: "no HPA, live object with the API server's default replicas: 1", resources: () => edit(without(compliantStack(), "web-hpa"), "web", (w) => { delete podSpec(w).topologySpreadConstraints; liveObject(w, false); }) },
+        { title: "an HPA of another Deployment does not count", resources: () => edit(edit(compliantStack(), "web-hpa", (w) => { w.spec.scaleTargetRef.name = "api"; }), "web", (w) => { delete podSpec(w).topologySpreadConstraints; }) },
+        { title: "an HPA that cannot scale past 1", resources: () => edit(edit(compliantStack(), "web-hpa", (w) => { w.spec.minReplicas = 1; w.spec.maxReplicas = 1; }), "web", (w) => { delete podSpec(w).topologySpreadConstraints; }) },
+        { title: "no HPA, three replicas written", level: "advisory", resources: () => edit(without(compliantStack(), "web-hpa"), "web", (w) => { delete podSpec(w).topologySpreadConstraints; w.spec.replicas = 3; }),
+            expect: ["Deployment shop/web (spec.template.spec) runs 3 replicas but has neither"] },
+        { title: "no HPA, live object scaled to 3 outside Pulumi", resources: () => edit(without(compliantStack(), "web-hpa"), "web", (w) => { delete podSpec(w).topologySpreadConstraints; liveObject(w, false); w.spec.replicas = 3; }),
+            expect: ["runs 3 replicas"] },
+        { title: "a three-replica StatefulSet", resources: () => broken("db", (w) => { w.spec.replicas = 3; }), expect: ["StatefulSet shop/db (spec.template.spec) runs 3 replicas"], on: "db" },
+        { title: "a zone spread constraint counts", resources: () => broken("db", (w) => {
+            w.spec.replicas = 3;
+            podSpec(w).topologySpreadConstraints = [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { "app.kubernetes.io/name": "db" } } }];
+        }) },
     ]);
     defineCases("priority-class", [
         { title: "no priorityClassName", level: "advisory", resources: () => broken("web", (w) => { delete podSpec(w).priorityClassName; }), expect: ["priorityClassName) is not set"] },
