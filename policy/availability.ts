@@ -4,7 +4,8 @@ import { A_M, OFF_A, OFF_M, PROD_ONLY } from "./lib/levels";
 import { at, forEachContainer, forEachPod } from "./lib/podcheck";
 import { containerList, isPodBearing, SERVING_KINDS } from "./lib/pods";
 import { k8sType } from "./lib/k8s";
-import { ingressBackends, K8sObj, serviceSelector, StackIndex, Workload } from "./lib/stack";
+import { isEmptySelector } from "./lib/selectors";
+import { ingressBackends, K8sObj, pdbSelects, serviceSelector, StackIndex, Workload } from "./lib/stack";
 import { arr, deepEqual, num, obj, str } from "./lib/values";
 
 function isServingKind(type: string): boolean {
@@ -129,15 +130,24 @@ export function noBarePods(): PackPolicy {
     });
 }
 
+const absent = (v: unknown) => v === undefined || v === null;
+
 /** Why a PDB blocks every voluntary eviction for a workload with `replicas` pods, or undefined. */
 export function pdbBlocksEviction(pdb: K8sObj, replicas: number | undefined): string | undefined {
     const spec = obj(pdb.props.spec);
-    const min = spec.minAvailable;
     const max = spec.maxUnavailable;
-    if (min === undefined && max === undefined) {
-        return "it sets neither minAvailable nor maxUnavailable";
+    let min = spec.minAvailable;
+    let defaulted = "";
+    if (absent(min) && absent(max)) {
+        if (pdb.k8s?.apiVersion !== "policy/v1beta1") {
+            // policy/v1 does not default either field, and the disruption controller then expects 0 pods,
+            // which it treats as "no disruption allowed".
+            return "it sets neither minAvailable nor maxUnavailable, and for such a budget the disruption controller allows no disruption at all";
+        }
+        min = 1;
+        defaulted = " (the policy/v1beta1 default)";
     }
-    if (max !== undefined) {
+    if (!absent(max)) {
         if (max === 0 || max === "0" || max === "0%") {
             return `maxUnavailable is ${JSON.stringify(max)}`;
         }
@@ -148,7 +158,7 @@ export function pdbBlocksEviction(pdb: K8sObj, replicas: number | undefined): st
     }
     if (replicas !== undefined) {
         if (typeof min === "number" && min >= replicas) {
-            return `minAvailable ${min} is not below the ${replicas} replica(s) it protects`;
+            return `minAvailable ${min}${defaulted} is not below the ${replicas} replica(s) it protects`;
         }
         const pct = typeof min === "string" ? /^(\d+)%$/.exec(min) : null;
         if (pct && Math.ceil((Number(pct[1]) / 100) * replicas) >= replicas) {
@@ -156,6 +166,37 @@ export function pdbBlocksEviction(pdb: K8sObj, replicas: number | undefined): st
         }
     }
     return undefined;
+}
+
+/**
+ * What makes a PDB useless before any replica count matters: both fields set (the API server rejects
+ * the object) or a selector that selects no pod. Each entry is [what, why, fix].
+ */
+function pdbSpecProblems(pdb: K8sObj): Array<[string, string, string]> {
+    const spec = obj(pdb.props.spec);
+    const problems: Array<[string, string, string]> = [];
+    if (!absent(spec.minAvailable) && !absent(spec.maxUnavailable)) {
+        problems.push([
+            `${pdb.label} (spec) sets both minAvailable (${JSON.stringify(spec.minAvailable)}) and maxUnavailable (${JSON.stringify(spec.maxUnavailable)})`,
+            "the two are mutually exclusive: the API server rejects the PodDisruptionBudget, so a preview that does not check it passes and `pulumi up` fails",
+            "keep one of them (maxUnavailable: 1 is the usual choice)",
+        ]);
+    }
+    const neither = absent(spec.minAvailable) && absent(spec.maxUnavailable) ? ", and it sets neither minAvailable nor maxUnavailable" : "";
+    if (absent(spec.selector)) {
+        problems.push([
+            `${pdb.label} (spec.selector) is not set${neither}`,
+            "a PodDisruptionBudget without a selector selects no pods: it neither protects a workload nor blocks a drain, while the stack looks protected",
+            "set spec.selector.matchLabels to the pod labels of the workload it protects, and maxUnavailable: 1",
+        ]);
+    } else if (pdb.k8s?.apiVersion === "policy/v1beta1" && isEmptySelector(spec.selector)) {
+        problems.push([
+            `${pdb.label} (spec.selector) is empty, which selects no pods in policy/v1beta1`,
+            "the budget protects nothing (an empty selector selects every pod of the namespace only in policy/v1)",
+            "use policy/v1 and set spec.selector.matchLabels to the workload's pod labels",
+        ]);
+    }
+    return problems;
 }
 
 const MIN_REPLICAS_CONFIG = {
@@ -242,7 +283,7 @@ export function pdbRequired(): PackPolicy {
 export function pdbAllowsEviction(): PackPolicy {
     return stackPolicy({
         name: "pdb-allows-eviction",
-        description: "PodDisruptionBudgets set minAvailable or maxUnavailable and still allow at least one voluntary eviction (maxUnavailable ≠ 0, minAvailable below replicas and HPA min).",
+        description: "PodDisruptionBudgets select pods, set exactly one of minAvailable or maxUnavailable, and still allow at least one voluntary eviction (maxUnavailable ≠ 0, minAvailable below replicas and HPA min).",
         anchors: "pdb-allows-eviction: Kyverno pdb-maxunavailable, pdb-minavailable, deployment-replicas-higher-than-pdb; Polaris pdbDisruptionsIsZero, pdbMinAvailableGreaterThanHPAMinReplicas; kube-score poddisruptionbudget-has-policy; Pulumi disallow-zero-voluntary-disruption",
         levels: A_M,
         exemption: "yes",
@@ -250,8 +291,13 @@ export function pdbAllowsEviction(): PackPolicy {
             const index = new StackIndex(resources);
             for (const pdb of index.ofKind("PodDisruptionBudget")) {
                 out.guard(pdb.label, () => {
-                    const selected = index.workloadsSelectedBy(pdb.namespace, obj(pdb.props.spec).selector)
-                        .filter((w) => ["Deployment", "StatefulSet", "ReplicaSet"].includes(w.obj.kind));
+                    const problems = pdbSpecProblems(pdb);
+                    for (const [what, why, fix] of problems) {
+                        out.violation(explain(what, why, fix), pdb.urn);
+                    }
+                    if (problems.length > 0) return;
+                    const selected = index.workloadsIn(pdb.namespace)
+                        .filter((w) => ["Deployment", "StatefulSet", "ReplicaSet"].includes(w.obj.kind) && pdbSelects(pdb, w.podLabels.value));
                     const counts = selected.map((w) => ({ w, n: index.replicas(w, "min") }));
                     const reasons = new Set<string>();
                     const staticReason = pdbBlocksEviction(pdb, undefined);

@@ -7,7 +7,7 @@
 import { Res, known, UnknownDependencyError } from "./core";
 import { isNamespaced, metadataOf } from "./k8s";
 import { podTemplateOf, PodTemplate, POD_KINDS } from "./pods";
-import { labelSelectorMatches, mapSelectorMatches } from "./selectors";
+import { isEmptySelector, labelSelectorMatches, mapSelectorMatches } from "./selectors";
 import { arr, num, obj, str, stringMap } from "./values";
 
 /** Caches a computation, including the error it threw (rethrown on every access). */
@@ -217,8 +217,7 @@ export class StackIndex {
     /** PodDisruptionBudgets in the workload's namespace whose selector matches its pod labels. */
     pdbsFor(w: Workload): K8sObj[] {
         const labels = w.podLabels.value;
-        return this.inNamespace(w.obj.namespace, "PodDisruptionBudget")
-            .filter((p) => labelSelectorMatches(obj(p.props.spec).selector, labels));
+        return this.inNamespace(w.obj.namespace, "PodDisruptionBudget").filter((p) => pdbSelects(p, labels));
     }
 
     /** Workloads (not PodTemplates) of a namespace; throws when a workload's namespace is unknown. */
@@ -261,6 +260,18 @@ function assertNamespacesKnown(objs: readonly K8sObj[], ns: string): void {
         throw new UnknownDependencyError(
             `the namespace of ${unknownNs.kind} ${unknownNs.name} is unknown during preview, so it may or may not be in namespace ${ns}`);
     }
+}
+
+/**
+ * Does a PodDisruptionBudget select these pod labels? Without a selector it selects nothing; an empty
+ * selector selects every pod of the namespace in policy/v1 and none in policy/v1beta1.
+ */
+export function pdbSelects(pdb: K8sObj, labels: Record<string, string>): boolean {
+    const selector = obj(pdb.props.spec).selector;
+    if (pdb.k8s?.apiVersion === "policy/v1beta1" && isEmptySelector(selector)) {
+        return false;
+    }
+    return labelSelectorMatches(selector, labels);
 }
 
 /** A Service's selector as a map ({} when absent). */

@@ -106,6 +106,8 @@ describe("policy pack through the Analyzer gRPC interface", function () {
         { title: "unpinned Helm release", resources: () => edit(compliantStack(), "cert-manager", (w) => { delete w.version; }), policy: "helm-release-pinned", dev: "advisory", prod: "mandatory", text: "sets no version" },
         { title: "invalid masked GitLab variable", resources: () => edit(compliantStack(), "var-kube-token", (w) => { w.value.value = "short"; }), policy: "gitlab-masked-var-valid", dev: "advisory", prod: "mandatory", text: "5 characters long" },
         { title: "secret literal in env", resources: () => broken("web", (w) => { container(w).env.push({ name: "DB_PASSWORD", value: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "pw-from-config" } }); }), policy: "no-secret-literals", dev: "mandatory", prod: "mandatory", text: "DB_PASSWORD is named like a credential" },
+        { title: "a PDB the API server rejects", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.minAvailable = 1; }), policy: "pdb-allows-eviction", dev: "advisory", prod: "mandatory",
+            text: "sets both minAvailable (1) and maxUnavailable (1)" },
     ];
     for (const c of cases) {
         it(`catches a broken copy (${c.title}) at the configured level in dev and prod`, async () => {

@@ -133,8 +133,26 @@ describe("availability policies", () => {
         { title: "minAvailable equal to HPA min", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; w.spec.minAvailable = 2; }),
             expect: ["minAvailable 2 is not below the 2 replica(s)", "HPA minReplicas"] },
         { title: "minAvailable 100%", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; w.spec.minAvailable = "100%"; }), expect: ["minAvailable is 100%"] },
-        { title: "no policy", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; }), expect: ["sets neither minAvailable nor maxUnavailable"] },
+        { title: "a selector but no policy: the disruption controller allows no disruption", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; }),
+            expect: ["sets neither minAvailable nor maxUnavailable", "allows no disruption at all", "blocks node drains"] },
         { title: "minAvailable 1 of 2", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.maxUnavailable; w.spec.minAvailable = 1; }) },
+        { title: "maxUnavailable 50%", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.maxUnavailable = "50%"; }) },
+        // Both fields: the API server rejects the object, so say so at preview.
+        { title: "both minAvailable and maxUnavailable", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.minAvailable = 1; }),
+            expect: ["PodDisruptionBudget shop/web (spec) sets both minAvailable (1) and maxUnavailable (1)", "the API server rejects"], on: "web-pdb" },
+        { title: "both, as percentages", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.minAvailable = "50%"; w.spec.maxUnavailable = "25%"; }),
+            expect: ["sets both minAvailable (\"50%\") and maxUnavailable (\"25%\")"] },
+        { title: "both, on a budget that would otherwise block", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.minAvailable = "100%"; w.spec.maxUnavailable = 0; }),
+            expect: ["sets both minAvailable"] },
+        // An empty budget selects no pods in policy/v1: it blocks nothing and protects nothing.
+        { title: "spec: {}", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec = {}; }),
+            expect: ["PodDisruptionBudget shop/web (spec.selector) is not set, and it sets neither minAvailable nor maxUnavailable", "selects no pods", "protects a workload"],
+            mustNotContain: ["blocks node drains"] },
+        { title: "a policy but no selector", resources: () => edit(compliantStack(), "web-pdb", (w) => { delete w.spec.selector; }),
+            expect: ["(spec.selector) is not set. Why:", "selects no pods"], mustNotContain: ["blocks node drains"] },
+        { title: "policy/v1beta1 defaults minAvailable to 1, which blocks a single-replica StatefulSet", resources: addResource(rec("kubernetes:policy/v1beta1:PodDisruptionBudget", "db-pdb", {
+            apiVersion: "policy/v1beta1", kind: "PodDisruptionBudget", metadata: { name: "db", namespace: NS }, spec: { selector: { matchLabels: { "app.kubernetes.io/name": "db" } } },
+        })), expect: ["PodDisruptionBudget shop/db: minAvailable 1 (the policy/v1beta1 default) is not below the 1 replica(s) it protects (StatefulSet shop/db)"] },
     ]);
     defineCases("hpa-sane", [
         { title: "target not in the stack", resources: () => edit(compliantStack(), "web-hpa", (w) => { w.spec.scaleTargetRef.name = "webx"; }),
