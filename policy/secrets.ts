@@ -1,9 +1,10 @@
 /** Secrets and access: no credentials in literals or ConfigMaps; least-privilege RBAC. */
-import { explain, Findings, PackPolicy, Res, resourcePolicy } from "./lib/core";
+import { explain, Findings, PackPolicy, Res, resourcePolicy, stackPolicy } from "./lib/core";
 import { A_M, M_M } from "./lib/levels";
 import { hasKind } from "./lib/k8s";
 import { at, forEachContainer } from "./lib/podcheck";
 import { isPodBearing } from "./lib/pods";
+import { K8sObj, StackIndex } from "./lib/stack";
 import { arr, keys, obj, str } from "./lib/values";
 
 export const DEFAULT_SENSITIVE_NAME =
@@ -89,45 +90,138 @@ export function noSecretLiterals(): PackPolicy {
     });
 }
 
+/** The verbs of the resource API; granting all of them by name on everything is granting "*". */
+const ALL_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
+/** exec and attach are a POST (create) or, over a WebSocket, a GET (get). */
+const EXEC_VERBS = ["create", "get", "*"];
+
+/** The ClusterRoles every cluster creates at bootstrap (kube-apiserver's default RBAC policy). */
+const BUILTIN_CLUSTER_ROLES: ReadonlySet<string> = new Set([
+    "admin", "cluster-admin", "edit", "view",
+    "system:aggregate-to-admin", "system:aggregate-to-edit", "system:aggregate-to-view", "system:auth-delegator",
+    "system:basic-user", "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+    "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+    "system:certificates.k8s.io:kube-apiserver-client-approver", "system:certificates.k8s.io:kube-apiserver-client-kubelet-approver",
+    "system:certificates.k8s.io:kubelet-serving-approver", "system:certificates.k8s.io:legacy-unknown-approver",
+    "system:discovery", "system:heapster", "system:kube-aggregator", "system:kube-controller-manager", "system:kube-dns",
+    "system:kube-scheduler", "system:kubelet-api-admin", "system:monitoring", "system:node", "system:node-bootstrapper",
+    "system:node-problem-detector", "system:node-proxier", "system:persistent-volume-provisioner", "system:public-info-viewer",
+    "system:service-account-issuer-discovery", "system:volume-scheduler",
+]);
+/** The namespaced Roles of the bootstrap policy, as <namespace>/<name>. */
+const BUILTIN_ROLES: ReadonlySet<string> = new Set([
+    "kube-system/extension-apiserver-authentication-reader", "kube-system/system::leader-locking-kube-controller-manager",
+    "kube-system/system::leader-locking-kube-scheduler", "kube-system/system:controller:bootstrap-signer",
+    "kube-system/system:controller:cloud-provider", "kube-system/system:controller:token-cleaner",
+    "kube-public/system:controller:bootstrap-signer",
+]);
+
+interface RbacConfig {
+    forbiddenRoles: string[];
+    externalRoles: string[];
+}
+
+function checkRules(role: K8sObj, out: Findings): void {
+    const scope = role.kind === "ClusterRole" ? "the whole cluster" : `namespace ${role.namespace}`;
+    arr(role.props.rules).forEach((rule: any, i: number) => out.guard(`${role.label} rules[${i}]`, () => {
+        const r = obj(rule);
+        const verbs = arr(r.verbs).map(String);
+        const resources = arr(r.resources).map(String);
+        // Resource rules must name their groups; an absent list is read as the core group, where pods live.
+        const groups = r.apiGroups === undefined ? [""] : arr(r.apiGroups).map(String);
+        if (verbs.includes("*")) {
+            out.violation(explain(`${role.label} (rules[${i}].verbs) contains "*"`,
+                "a wildcard verb also grants escalate, bind, impersonate and delete, and every verb added to Kubernetes later",
+                "list the verbs needed (get, list, watch, …)"), role.urn);
+        }
+        for (const sub of ["pods/exec", "pods/attach"]) {
+            if (resources.includes(sub)) {
+                out.violation(explain(`${role.label} (rules[${i}].resources) grants ${sub}`,
+                    `${sub} lets the subject run commands in any pod of its scope, reading its secrets and acting as its service account`,
+                    `remove ${sub}; debug through audited break-glass access instead`), role.urn);
+            }
+        }
+        const coreGroup = groups.some((g) => g === "" || g === "*");
+        const execVerbs = verbs.filter((v) => EXEC_VERBS.includes(v));
+        const wildcardsFor = (sub: string) => resources.filter((x) => x === "*" || x === "pods/*" || x === `*/${sub}`);
+        const subs = ["exec", "attach"].filter((sub) => !resources.includes(`pods/${sub}`) && wildcardsFor(sub).length > 0);
+        if (coreGroup && execVerbs.length > 0 && subs.length > 0) {
+            const via = [...new Set(subs.flatMap(wildcardsFor))];
+            out.violation(explain(`${role.label} (rules[${i}].resources) grants ${subs.map((sub) => `pods/${sub}`).join(" and ")} through ${via.map((x) => JSON.stringify(x)).join(", ")} with ${execVerbs.map((v) => JSON.stringify(v)).join(", ")}`,
+                `a wildcard resource includes the exec and attach subresources, and ${execVerbs.join("/")} is what they check (create for the SPDY POST, get for a WebSocket upgrade), so the subject can run commands in every pod of ${scope}, read its secrets and act as its service account`,
+                "list the resources the subject needs by name (no \"*\", \"pods/*\" or \"*/exec\")"), role.urn);
+        }
+        if (!verbs.includes("*") && ALL_VERBS.every((v) => verbs.includes(v)) && groups.includes("*") && resources.includes("*")) {
+            out.violation(explain(`${role.label} (rules[${i}]) grants every verb by name (${ALL_VERBS.join(", ")}) on every resource of every API group`,
+                `that is ${role.kind === "ClusterRole" ? "cluster-admin" : "namespace admin"} in all but name over ${scope}: it reads every Secret, runs pods as any ServiceAccount and rewrites Roles, while a check for the name cluster-admin or for a "*" verb does not see it`,
+                "grant only the API groups, resources and verbs the subject uses"), role.urn);
+        }
+    }, role.urn));
+}
+
+function knownExternally(cfg: RbacConfig, kind: string, ns: string, name: string): boolean {
+    if (kind === "ClusterRole") {
+        return BUILTIN_CLUSTER_ROLES.has(name) || cfg.externalRoles.includes(`ClusterRole/${name}`);
+    }
+    return BUILTIN_ROLES.has(`${ns}/${name}`) || cfg.externalRoles.includes(`Role/${ns}/${name}`) || cfg.externalRoles.includes(`Role/*/${name}`);
+}
+
+function checkBinding(index: StackIndex, b: K8sObj, cfg: RbacConfig, out: Findings): void {
+    const ref = obj(b.props.roleRef);
+    const kind = str(ref.kind) ?? "";
+    const name = str(ref.name) ?? "";
+    if (kind === "ClusterRole" && cfg.forbiddenRoles.includes(name)) {
+        out.violation(explain(`${b.label} (roleRef) binds the ClusterRole ${name}`,
+            `${name} can do anything in ${b.kind === "ClusterRoleBinding" ? "the whole cluster" : "the namespace, including reading every Secret"}; a leaked token of a bound subject is a full compromise`,
+            "bind a Role with only the verbs and resources the subject needs"), b.urn);
+        return;
+    }
+    if (kind === "Role" && b.kind === "ClusterRoleBinding") {
+        out.violation(explain(`${b.label} (roleRef.kind) is Role`,
+            "a ClusterRoleBinding can only name a ClusterRole: the API server rejects it and the deployment fails",
+            "bind the Role with a RoleBinding in its namespace, or reference a ClusterRole"), b.urn);
+        return;
+    }
+    if (kind !== "Role" && kind !== "ClusterRole") return;
+    const ns = kind === "Role" ? b.namespace : "";
+    if (kind === "Role" && !b.namespaceKnown) {
+        out.note(`Could not check that the Role ${name} named by ${b.label} exists: the binding's namespace is unknown during preview.`, b.urn);
+        return;
+    }
+    const target = kind === "Role" ? `Role ${ns}/${name}` : `ClusterRole ${name}`;
+    if (knownExternally(cfg, kind, ns, name)) return;
+    const found = index.resolve(kind, ns, name);
+    if (found && "uncertain" in found) {
+        out.note(`Could not check that the ${target} named by ${b.label} exists: a ${kind} name${kind === "Role" ? " in the namespace" : ""} is unknown during preview.`, b.urn);
+    } else if (!found) {
+        out.violation(explain(`${b.label} (roleRef) names ${target}, which is neither in this stack nor a built-in role`,
+            "Kubernetes accepts a binding to a role that does not exist: it grants nothing, the subject fails with Forbidden at run time, and whoever later creates a role of that name grants it to the subject silently",
+            `pass the role object's metadata.name instead of a string (a typo then fails to compile), or list ${kind === "Role" ? `Role/${ns}/${name}` : `ClusterRole/${name}`} in rbac-least-privilege.externalRoles if it is created outside the stack`), b.urn);
+    }
+}
+
 export function rbacLeastPrivilege(): PackPolicy {
-    return resourcePolicy<{ forbiddenRoles: string[] }>({
+    return stackPolicy<RbacConfig>({
         name: "rbac-least-privilege",
-        description: "No bindings to cluster-admin, no `*` verbs, no pods/exec or pods/attach in Roles and ClusterRoles.",
+        description: "No bindings to cluster-admin or to roles that do not exist; no `*` verbs, no pods/exec or pods/attach (by name or through a wildcard resource) and no every-verb-on-everything rules in Roles and ClusterRoles.",
         anchors: "rbac-least-privilege: Polaris clusterrolebindingClusterAdmin, *PodExecAttach; Kyverno restrict-binding-clusteradmin, restrict-wildcard-verbs",
         levels: A_M,
         exemption: "yes",
         config: {
             forbiddenRoles: { type: "array", items: { type: "string" }, default: ["cluster-admin"], description: "ClusterRoles nothing may be bound to." },
+            externalRoles: {
+                type: "array", items: { type: "string" }, default: [],
+                description: "Roles created outside the stack that bindings may name, as ClusterRole/<name> or Role/<namespace or *>/<name> (the Kubernetes bootstrap roles are always known).",
+            },
         },
-        appliesTo: (type) => hasKind(type, "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"),
-        check: (res, cfg, out) => {
-            if (res.kind === "RoleBinding" || res.kind === "ClusterRoleBinding") {
-                const ref = obj(res.props.roleRef);
-                const name = str(ref.name) ?? "";
-                if (str(ref.kind) === "ClusterRole" && cfg.forbiddenRoles.includes(name)) {
-                    out.violation(explain(`${res.label} (roleRef) binds the ClusterRole ${name}`,
-                        `${name} can do anything in ${res.kind === "ClusterRoleBinding" ? "the whole cluster" : "the namespace, including reading every Secret"}; a leaked token of a bound subject is a full compromise`,
-                        "bind a Role with only the verbs and resources the subject needs"));
-                }
-                return;
+        check: (resources, cfg, out) => {
+            const index = new StackIndex(resources);
+            for (const role of index.ofKind("Role", "ClusterRole")) {
+                out.guard(role.label, () => checkRules(role, out), role.urn);
             }
-            arr(res.props.rules).forEach((rule: any, i: number) => {
-                const verbs = arr(obj(rule).verbs).map(String);
-                const resources = arr(obj(rule).resources).map(String);
-                if (verbs.includes("*")) {
-                    out.violation(explain(`${res.label} (rules[${i}].verbs) contains "*"`,
-                        "a wildcard verb also grants escalate, bind, impersonate and delete, and every verb added to Kubernetes later",
-                        "list the verbs needed (get, list, watch, …)"));
-                }
-                for (const sub of ["pods/exec", "pods/attach"]) {
-                    if (resources.includes(sub)) {
-                        out.violation(explain(`${res.label} (rules[${i}].resources) grants ${sub}`,
-                            `${sub} lets the subject run commands in any pod of its scope, reading its secrets and acting as its service account`,
-                            `remove ${sub}; debug through audited break-glass access instead`));
-                    }
-                }
-            });
+            for (const b of index.ofKind("RoleBinding", "ClusterRoleBinding")) {
+                out.guard(`the roleRef of ${b.label}`, () => checkBinding(index, b, cfg, out), b.urn);
+            }
         },
     });
 }
-

@@ -108,6 +108,8 @@ describe("policy pack through the Analyzer gRPC interface", function () {
         { title: "secret literal in env", resources: () => broken("web", (w) => { container(w).env.push({ name: "DB_PASSWORD", value: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "pw-from-config" } }); }), policy: "no-secret-literals", dev: "mandatory", prod: "mandatory", text: "DB_PASSWORD is named like a credential" },
         { title: "a PDB the API server rejects", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.minAvailable = 1; }), policy: "pdb-allows-eviction", dev: "advisory", prod: "mandatory",
             text: "sets both minAvailable (1) and maxUnavailable (1)" },
+        { title: "a binding to a role that does not exist", resources: () => edit(compliantStack(), "web-rb", (w) => { w.roleRef.name = "web-reeder"; }), policy: "rbac-least-privilege", dev: "advisory", prod: "mandatory",
+            text: "names Role shop/web-reeder, which is neither in this stack nor a built-in role" },
     ];
     for (const c of cases) {
         it(`catches a broken copy (${c.title}) at the configured level in dev and prod`, async () => {

@@ -1,6 +1,6 @@
 /** Secrets, images, resources and availability policies. */
 import { defineCases } from "./cases";
-import { broken, compliantStack, container, edit, NS, podSpec, rec, Rec, without } from "./fixtures";
+import { broken, compliantStack, container, edit, NS, podSpec, rec, Rec, UNKNOWN, without } from "./fixtures";
 
 const addResource = (r: Rec) => () => [...compliantStack(), r];
 
@@ -28,11 +28,68 @@ describe("secrets and access policies", () => {
             apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "web-admin" },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "ServiceAccount", name: "web", namespace: NS }],
         })), expect: ["ClusterRoleBinding web-admin (roleRef) binds the ClusterRole cluster-admin"] },
-        { title: "wildcard verbs", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules[0].verbs = ["*"]; }), expect: ["rules[0].verbs) contains \"*\""] },
+        { title: "wildcard verbs", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules[0].verbs = ["*"]; }), expect: ["rules[0].verbs) contains \"*\""], on: "web-role" },
         { title: "pods/exec", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules.push({ apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["create"] }); }),
             expect: ["rules[1].resources) grants pods/exec"] },
+        { title: "pods/attach with read verbs only (deliberately strict)", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules.push({ apiGroups: [""], resources: ["pods/attach"], verbs: ["get"] }); }),
+            expect: ["rules[1].resources) grants pods/attach"] },
+        // exec and attach through a wildcard resource
+        { title: "resources [\"*\"] with read verbs (get opens a WebSocket exec)", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules.push({ apiGroups: [""], resources: ["*"], verbs: ["get", "list", "watch"] }); }),
+            expect: ["Role shop/web-reader (rules[1].resources) grants pods/exec and pods/attach through \"*\" with \"get\"", "namespace shop"], on: "web-role" },
+        { title: "pods/* with create", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules.push({ apiGroups: [""], resources: ["pods/*"], verbs: ["create"] }); }),
+            expect: ["grants pods/exec and pods/attach through \"pods/*\" with \"create\""] },
+        { title: "*/exec on every API group", resources: () => edit(compliantStack(), "web-role", (w) => { w.rules.push({ apiGroups: ["*"], resources: ["deployments", "*/exec"], verbs: ["create", "get"] }); }),
+            expect: ["grants pods/exec through \"*/exec\" with \"create\", \"get\""] },
+        { title: "a ClusterRole with * everywhere is reported as exec too", resources: addResource(clusterRole("ops-all", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }])),
+            expect: ["ClusterRole ops-all (rules[0].resources) grants pods/exec and pods/attach through \"*\" with \"*\"", "every pod of the whole cluster"] },
+        // every verb by name on everything
+        { title: "every verb listed by name on */* (Role)", resources: () => edit(compliantStack(), "web-role", (w) => {
+            w.rules = [{ apiGroups: ["*"], resources: ["*"], verbs: ["deletecollection", "watch", "update", "list", "get", "patch", "create", "delete"] }];
+        }), expect: ["Role shop/web-reader (rules[0]) grants every verb by name", "namespace admin"] },
+        { title: "every verb by name plus escalate on */* (ClusterRole)", resources: addResource(clusterRole("almost-admin", [
+            { apiGroups: ["*"], resources: ["*"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "escalate"] }])),
+        expect: ["ClusterRole almost-admin (rules[0]) grants every verb by name", "cluster-admin in all but name"] },
+        { title: "a system: name is checked like any other (deliberately strict)", resources: addResource(clusterRole("system:shop-operator", [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["*"] }])),
+            expect: ["ClusterRole system:shop-operator (rules[0].verbs) contains \"*\""] },
+        // bindings that name no role
+        { title: "a RoleBinding naming a Role with a typo", resources: () => edit(compliantStack(), "web-rb", (w) => { w.roleRef.name = "web-reeder"; }),
+            expect: ["RoleBinding shop/web-reader (roleRef) names Role shop/web-reeder, which is neither in this stack nor a built-in role", "Forbidden"], on: "web-rb" },
+        { title: "a RoleBinding naming the Role of another namespace", resources: () => edit(compliantStack(), "web-rb", (w) => { w.metadata.namespace = "shop-admin"; }),
+            expect: ["names Role shop-admin/web-reader, which is neither in this stack nor a built-in role"] },
+        { title: "a ClusterRoleBinding naming a misspelt built-in", resources: addResource(binding("ClusterRoleBinding", "web-view", "ClusterRole", "veiw")),
+            expect: ["ClusterRoleBinding web-view (roleRef) names ClusterRole veiw, which is neither in this stack nor a built-in role"] },
+        { title: "a misspelt system: ClusterRole", resources: addResource(binding("RoleBinding", "web-delegator", "ClusterRole", "system:auth-delegater", NS)),
+            expect: ["names ClusterRole system:auth-delegater"] },
+        { title: "a ClusterRoleBinding naming a Role", resources: addResource(binding("ClusterRoleBinding", "web-crb", "Role", "web-reader")),
+            expect: ["ClusterRoleBinding web-crb (roleRef.kind) is Role", "the API server rejects it"] },
+        { title: "bindings to built-in and stack roles", resources: () => [...compliantStack(),
+            binding("RoleBinding", "web-view", "ClusterRole", "view", NS), binding("ClusterRoleBinding", "web-auth", "ClusterRole", "system:auth-delegator"),
+            binding("RoleBinding", "web-auth-reader", "Role", "extension-apiserver-authentication-reader", "kube-system"),
+            clusterRole("shop-metrics-reader", [{ apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["get", "list"] }]),
+            binding("ClusterRoleBinding", "web-metrics", "ClusterRole", "shop-metrics-reader")] },
+        { title: "roles created outside the stack, listed in externalRoles", config: { externalRoles: ["ClusterRole/kube-prometheus-stack-operator", "Role/*/leader-election"] },
+            resources: () => [...compliantStack(), binding("ClusterRoleBinding", "prom", "ClusterRole", "kube-prometheus-stack-operator"), binding("RoleBinding", "le", "Role", "leader-election", NS)] },
+        { title: "wildcards that cannot reach exec: another API group, or list/watch only", resources: () => edit(compliantStack(), "web-role", (w) => {
+            w.rules.push({ apiGroups: ["apps", "batch"], resources: ["*"], verbs: ["get", "list", "watch"] }, { apiGroups: [""], resources: ["*"], verbs: ["list", "watch"] },
+                { apiGroups: [""], resources: ["configmaps", "services"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"] });
+        }) },
+        { title: "a role name unknown at preview is reported as not checked", level: "advisory", resources: () => edit(edit(compliantStack(), "web-role", (w) => { w.metadata.name = UNKNOWN; }), "web-rb", (w) => { w.roleRef.name = "web-reader-x1"; }),
+            expect: ["Could not check that the Role shop/web-reader-x1 named by RoleBinding shop/web-reader exists"] },
+        { title: "an unknown roleRef at preview is reported as not checked", level: "advisory", resources: () => edit(compliantStack(), "web-rb", (w) => { w.roleRef.name = UNKNOWN; }),
+            expect: ["Could not check the roleRef of RoleBinding shop/web-reader"] },
     ]);
 });
+
+function clusterRole(name: string, rules: unknown[]): Rec {
+    return rec("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", `cr-${name}`, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules });
+}
+
+function binding(kind: "RoleBinding" | "ClusterRoleBinding", name: string, refKind: string, refName: string, namespace?: string): Rec {
+    return rec(`kubernetes:rbac.authorization.k8s.io/v1:${kind}`, `b-${name}`, {
+        apiVersion: "rbac.authorization.k8s.io/v1", kind, metadata: { name, ...(namespace ? { namespace } : {}) },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: refKind, name: refName }, subjects: [{ kind: "ServiceAccount", name: "web", namespace: NS }],
+    });
+}
 
 describe("image policies", () => {
     defineCases("image-tag-pinned", [
