@@ -4,33 +4,45 @@ import { A_M, M_M } from "./lib/levels";
 import { hasKind } from "./lib/k8s";
 import { at, forEachContainer } from "./lib/podcheck";
 import { isPodBearing } from "./lib/pods";
+import { scanValues, SecretKind } from "./lib/secretScan";
 import { K8sObj, StackIndex } from "./lib/stack";
 import { arr, keys, obj, str } from "./lib/values";
 
-export const DEFAULT_SENSITIVE_NAME =
-    "(^|[_.-])(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|APIKEY|PRIVATE_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?|WEBHOOK_?URL|DSN)([_.-]|$)";
+const GENERIC_SENSITIVE_NAME =
+    "(^|[_.-])(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|BEARER|API_?KEY|APIKEY|PRIVATE_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?|WEBHOOK_?URL|DSN|CONNECTION_?STRING)([_.-]|$)";
+/**
+ * Cloud providers call their keys <PROVIDER>_<anything>_KEY (AZURE_STORAGE_ACCOUNT_KEY, AZURE_BATCH_KEY,
+ * OCI_CLI_KEY_CONTENT, GOOGLE_MAPS_KEY); a key-management key name (…_KMS_KEY) only names a key.
+ */
+const PROVIDER_KEY_NAME =
+    "^(?!(.*[_.-])?KMS([_.-]|$))(AWS|AZURE|ARM|GCP|GOOGLE|GCLOUD|GCS|OCI|ORACLE|ALIBABA|ALICLOUD|ALIYUN|IBM|IBMCLOUD|DO|DIGITALOCEAN|LINODE|HCLOUD|HETZNER|SCW|SCALEWAY|OVH|CLOUDFLARE|CF|EXOSCALE|VULTR)[_.-](.+[_.-])?KEY([_.-](CONTENT|DATA|JSON|PEM|B64|BASE64|VALUE))?$";
+export const DEFAULT_SENSITIVE_NAME = `${GENERIC_SENSITIVE_NAME}|${PROVIDER_KEY_NAME}`;
 export const DEFAULT_NON_SECRET_NAME =
-    "(_FILE|_PATH|_DIR|_NAME|_REF|_KEY_ID|_ID|_ENABLED|_TTL|_EXPIRY|_EXPIRES_IN|_EXPIRATION|_LENGTH|_LIMIT|_HEADER|_ALGORITHM|_ISSUER|_AUDIENCE|_TYPE|_ENDPOINT|_HOST|_PORT|_USER|_USERNAME|_MOUNT)$";
+    "(_FILE|_PATH|_DIR|_NAME|_REF|_KEY_ID|_ID|_ARN|_ENABLED|_TTL|_EXPIRY|_EXPIRES_IN|_EXPIRATION|_LENGTH|_LIMIT|_HEADER|_ALGORITHM|_ISSUER|_AUDIENCE|_TYPE|_ENDPOINT|_HOST|_PORT|_USER|_USERNAME|_MOUNT)$";
 
-const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY-----/;
-const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^/\s@]+)@/i;
+const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:([^/\s@]+)@/i;
 
 interface SecretLiteralConfig {
     sensitiveNamePattern: string;
     nonSecretNamePattern: string;
     allowedNames: string[];
+    allowedValuePatterns: string[];
 }
 
-/** Why this name/value pair looks like a literal credential, or undefined. Never includes the value. */
-export function secretLiteralReason(name: string, value: string, cfg: SecretLiteralConfig): string | undefined {
-    if (value.trim() === "") return undefined;
-    if (PEM_PRIVATE_KEY.test(value)) return "contains a PEM private key";
-    const url = URL_CREDENTIALS.exec(value);
-    if (url && !/^(\$\(|\$\{)/.test(url[1])) return "contains a URL with an embedded password";
-    if (cfg.allowedNames.includes(name)) return undefined;
-    const sensitive = new RegExp(cfg.sensitiveNamePattern, "i");
-    const nonSecret = new RegExp(cfg.nonSecretNamePattern, "i");
-    if (!sensitive.test(name) || nonSecret.test(name)) return undefined;
+const compiled = new Map<string, RegExp>();
+function regex(pattern: string): RegExp {
+    let re = compiled.get(pattern);
+    if (!re) {
+        re = new RegExp(pattern, "i");
+        compiled.set(pattern, re);
+    }
+    return re;
+}
+
+/** Why a name/value pair looks like a literal credential by its name alone, or undefined. */
+export function nameReason(name: string, value: string, cfg: Omit<SecretLiteralConfig, "allowedValuePatterns">): string | undefined {
+    if (value.trim() === "" || cfg.allowedNames.includes(name)) return undefined;
+    if (!regex(cfg.sensitiveNamePattern).test(name) || regex(cfg.nonSecretNamePattern).test(name)) return undefined;
     // Numbers, booleans and variable references are settings, not secrets (e.g. TOKEN_LIMIT=4096).
     if (/^[0-9.]+$/.test(value) || /^(true|false|yes|no|on|off)$/i.test(value) || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(value)) {
         return undefined;
@@ -38,55 +50,120 @@ export function secretLiteralReason(name: string, value: string, cfg: SecretLite
     return "is named like a credential and holds a literal value";
 }
 
-function checkEnv(res: Res, out: Findings, cfg: SecretLiteralConfig): void {
+/**
+ * A password in a URL (`scheme://user:password@host`, user optional), unless it is a reference resolved
+ * at run time: `$(VAR)` (Kubernetes), `${VAR}` or `$VAR` (a shell script in command/args).
+ */
+function urlPassword(value: string): SecretKind[] {
+    const url = URL_CREDENTIALS.exec(value);
+    return url && !/^\$[A-Za-z_({]/.test(url[1]) ? [{ kind: "a URL with an embedded password", by: "ai-platform pattern" }] : [];
+}
+
+/** One string literal of the resource's inputs. */
+interface Literal {
+    /** How the message names it: `Deployment shop/web, container "web" (spec…env[3].value): DB_PASSWORD`. */
+    readonly where: string;
+    /** Variable or key name, when the literal has one (the name rule needs it). */
+    readonly name?: string;
+    readonly value: string;
+    readonly why: string;
+    readonly fix: string;
+    /** binaryData that does not decode to text: only its key can be judged. */
+    readonly binary?: boolean;
+}
+
+const WHY_ENV = "the value is stored in the Pulumi program and state, in the Kubernetes object readable by anyone who can `get` it, and in every diff and log of the pipeline";
+const WHY_ARGS = "command-line arguments are stored in the Pulumi program and state and in the Kubernetes object, and every process on the node can read them (ps, /proc/<pid>/cmdline)";
+const WHY_CONFIGMAP = "ConfigMaps are not encrypted at rest, are readable by every workload with ConfigMap access, and show up in plain text in diffs and logs";
+const FIX_CONFIGMAP = "move the value to a Secret and reference it from the pod (secretKeyRef or a secret volume)";
+
+function podLiterals(res: Res, out: Findings): Literal[] {
+    const found: Literal[] = [];
     forEachContainer(res, out, (c) => {
         arr(c.c.env).forEach((e: any, i: number) => {
             const name = str(obj(e).name) ?? "";
             const value = obj(e).value;
             if (typeof value !== "string") return;
-            const reason = secretLiteralReason(name, value, cfg);
-            if (reason) {
-                out.violation(explain(`${at(res, c, `env[${i}].value`)}: ${name} ${reason}`,
-                    "the value is stored in the Pulumi program and state, in the Kubernetes object readable by anyone who can `get` it, and in every diff and log of the pipeline",
-                    `keep it in a Kubernetes Secret and use env[${i}].valueFrom.secretKeyRef (generate it with @pulumi/random or read it with config.requireSecret)`));
-            }
+            found.push({
+                where: `${at(res, c, `env[${i}].value`)}: ${name}`, name, value, why: WHY_ENV,
+                fix: `keep it in a Kubernetes Secret and use env[${i}].valueFrom.secretKeyRef (generate it with @pulumi/random or read it with config.requireSecret)`,
+            });
         });
+        for (const field of ["command", "args"]) {
+            arr(c.c[field]).forEach((a: unknown, j: number) => {
+                if (typeof a !== "string") return;
+                found.push({
+                    where: at(res, c, `${field}[${j}]`), value: a, why: WHY_ARGS,
+                    fix: "put the value in a Secret, pass it as an environment variable (env[].valueFrom.secretKeyRef) and write $(VAR) in the argument, or mount the Secret as a file",
+                });
+            });
+        }
     });
+    return found;
 }
 
-function checkConfigMap(res: Res, out: Findings, cfg: SecretLiteralConfig): void {
+function configMapLiterals(res: Res, out: Findings): Literal[] {
+    const found: Literal[] = [];
     for (const field of ["data", "binaryData"]) {
         const data = obj(res.props[field]);
         for (const k of keys(data)) {
             out.guard(`${res.label} ${field}.${k}`, () => {
                 const v = data[k];
                 if (typeof v !== "string") return;
-                const reason = field === "binaryData" ? (cfg.allowedNames.includes(k) ? undefined : secretLiteralReason(k, "x", cfg) && "is named like a credential")
-                    : secretLiteralReason(k, v, cfg);
-                if (reason) {
-                    out.violation(explain(`${res.label} (${field}.${k}) ${reason}`,
-                        "ConfigMaps are not encrypted at rest, are readable by every workload with ConfigMap access, and show up in plain text in diffs and logs",
-                        "move the value to a Secret and reference it from the pod (secretKeyRef or a secret volume)"));
+                const where = `${res.label} (${field}.${k})`;
+                if (field === "data") {
+                    found.push({ where, name: k, value: v, why: WHY_CONFIGMAP, fix: FIX_CONFIGMAP });
+                    return;
                 }
+                const text = Buffer.from(v, "base64").toString("utf8");
+                const binary = /[\u0000\ufffd]/.test(text);
+                found.push({ where, name: k, value: binary ? "x" : text, why: WHY_CONFIGMAP, fix: FIX_CONFIGMAP, binary });
             });
         }
+    }
+    return found;
+}
+
+function reportLiteral(l: Literal, kinds: readonly SecretKind[], cfg: SecretLiteralConfig, out: Findings): void {
+    let reason: string | undefined;
+    if (kinds.length > 0) {
+        const what = [...new Set(kinds.map((k) => k.kind))].join(" and ");
+        reason = `contains ${what} (found by ${[...new Set(kinds.map((k) => k.by))].join(", ")})`;
+    } else if (l.name !== undefined) {
+        reason = l.binary ? nameReason(l.name, "x", cfg) && "is named like a credential" : nameReason(l.name, l.value, cfg);
+    }
+    if (reason) {
+        out.violation(explain(`${l.where} ${reason}`, l.why, l.fix));
     }
 }
 
 export function noSecretLiterals(): PackPolicy {
     return resourcePolicy<SecretLiteralConfig>({
         name: "no-secret-literals",
-        description: "No credentials in plain text: no literal env[].value named like a password/token/secret/API key, no PEM private keys or passwords in URLs, no credential-like ConfigMap data.",
-        anchors: "no-secret-literals: Polaris sensitiveContainerEnvVar, sensitiveConfigmapContent",
+        description: "No credentials in plain text: no literal env[].value named like a password/token/secret/API key, no value (env, args, ConfigMap data) that a secret scanner recognises as a credential (cloud keys, tokens, private keys, passwords in URLs).",
+        anchors: "no-secret-literals: Polaris sensitiveContainerEnvVar, sensitiveConfigmapContent; secretlint recommended rules",
         levels: M_M,
         exemption: "not-in-prod",
         config: {
             sensitiveNamePattern: { type: "string", default: DEFAULT_SENSITIVE_NAME, description: "Case-insensitive regular expression for credential-like names." },
             nonSecretNamePattern: { type: "string", default: DEFAULT_NON_SECRET_NAME, description: "Case-insensitive regular expression for names that only describe a secret (paths, ids, lengths)." },
             allowedNames: { type: "array", items: { type: "string" }, default: [], description: "Exact names never treated as credentials." },
+            allowedValuePatterns: {
+                type: "array", items: { type: "string" }, default: [],
+                description: "Regular expressions for values that look like credentials but are not (e.g. a documented test key); they skip the value scan, not the name rule.",
+            },
         },
         appliesTo: (type) => isPodBearing(type) || hasKind(type, "ConfigMap"),
-        check: (res, cfg, out) => (res.kind === "ConfigMap" ? checkConfigMap(res, out, cfg) : checkEnv(res, out, cfg)),
+        check: (res, cfg, out) => {
+            const literals = res.kind === "ConfigMap" ? configMapLiterals(res, out) : podLiterals(res, out);
+            if (literals.length === 0) return undefined;
+            const allowed = cfg.allowedValuePatterns.map((p) => new RegExp(p));
+            const skipped = literals.map((l) => l.binary === true || allowed.some((re) => re.test(l.value)));
+            // Only the literals are scanned, never the serialized object: the scan stays proportional to what the program wrote.
+            return scanValues(literals.map((l, i) => (skipped[i] ? "" : l.value))).then((found) => {
+                literals.forEach((l, i) => reportLiteral(l, skipped[i] ? [] : [...urlPassword(l.value), ...found[i]], cfg, out));
+            });
+        },
     });
 }
 

@@ -92,7 +92,8 @@ describe("policy pack through the Analyzer gRPC interface", function () {
         assert.strictEqual(prod[0].policyPackName, "ai-platform");
     });
 
-    const cases: Array<{ title: string; resources: () => Rec[]; policy: string; dev: string; prod: string; text: string }> = [
+    const token = `ghp_${"Zq7".repeat(12)}`;
+    const cases: Array<{ title: string; resources: () => Rec[]; policy: string; dev: string; prod: string; text: string; secret?: string }> = [
         { title: "privileged", resources: () => broken("web", (w) => { container(w).securityContext.privileged = true; }), policy: "no-privileged", dev: "mandatory", prod: "mandatory", text: "securityContext.privileged) is true" },
         { title: "root user", resources: () => broken("db", (w) => { container(w).securityContext.runAsUser = 0; }), policy: "run-as-non-root", dev: "advisory", prod: "mandatory", text: "runAsUser) is 0 (root)" },
         { title: "no limits", resources: () => broken("web", (w) => { delete container(w).resources.limits; }), policy: "resources-set", dev: "advisory", prod: "mandatory", text: "resources.limits.memory) is not set" },
@@ -106,10 +107,13 @@ describe("policy pack through the Analyzer gRPC interface", function () {
         { title: "unpinned Helm release", resources: () => edit(compliantStack(), "cert-manager", (w) => { delete w.version; }), policy: "helm-release-pinned", dev: "advisory", prod: "mandatory", text: "sets no version" },
         { title: "invalid masked GitLab variable", resources: () => edit(compliantStack(), "var-kube-token", (w) => { w.value.value = "short"; }), policy: "gitlab-masked-var-valid", dev: "advisory", prod: "mandatory", text: "5 characters long" },
         { title: "secret literal in env", resources: () => broken("web", (w) => { container(w).env.push({ name: "DB_PASSWORD", value: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "pw-from-config" } }); }), policy: "no-secret-literals", dev: "mandatory", prod: "mandatory", text: "DB_PASSWORD is named like a credential" },
-        { title: "a PDB the API server rejects", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.minAvailable = 1; }), policy: "pdb-allows-eviction", dev: "advisory", prod: "mandatory",
-            text: "sets both minAvailable (1) and maxUnavailable (1)" },
+        // The value scanner is asynchronous: the SDK awaits the policy before it answers Analyze.
+        { title: "a token recognised by its value alone", resources: () => broken("web", (w) => { container(w).args = [`--token=${token}`]; }), policy: "no-secret-literals", dev: "mandatory", prod: "mandatory",
+            text: "args[0]) contains a GitHub token (found by secretlint rule github)", secret: token },
         { title: "a binding to a role that does not exist", resources: () => edit(compliantStack(), "web-rb", (w) => { w.roleRef.name = "web-reeder"; }), policy: "rbac-least-privilege", dev: "advisory", prod: "mandatory",
             text: "names Role shop/web-reeder, which is neither in this stack nor a built-in role" },
+        { title: "a PDB the API server rejects", resources: () => edit(compliantStack(), "web-pdb", (w) => { w.spec.minAvailable = 1; }), policy: "pdb-allows-eviction", dev: "advisory", prod: "mandatory",
+            text: "sets both minAvailable (1) and maxUnavailable (1)" },
     ];
     for (const c of cases) {
         it(`catches a broken copy (${c.title}) at the configured level in dev and prod`, async () => {
@@ -123,6 +127,7 @@ describe("policy pack through the Analyzer gRPC interface", function () {
                 assert.ok(hit, `${stack}: ${show(ds)}`);
                 assert.strictEqual(hit!.enforcementLevel, level, `${stack}: ${show([hit!])}`);
                 assert.ok(!hit!.message.includes("pw-from-config"), "secret values are never echoed");
+                assert.ok(!c.secret || !ds.some((d) => d.message.includes(c.secret!)), "secret values are never echoed");
             }
         });
     }

@@ -4,6 +4,41 @@ import { broken, compliantStack, container, edit, NS, podSpec, rec, Rec, UNKNOWN
 
 const addResource = (r: Rec) => () => [...compliantStack(), r];
 
+const ALNUM = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/**
+ * A made-up credential of the right shape, built when the test runs so that the repository holds no
+ * token-shaped literal (and secret scanners pointed at it have nothing to find).
+ */
+function fake(prefix: string, length: number, alphabet = ALNUM): string {
+    let x = [...prefix].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, length + 7);
+    let out = prefix;
+    for (let i = 0; i < length; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        out += alphabet[(x >>> 16) % alphabet.length];
+    }
+    return out;
+}
+
+const AWS_KEY_ID = fake("AKIA", 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+const AWS_TEMP_KEY_ID = fake("ASIA", 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+const GITHUB_TOKEN = fake("ghp_", 36);
+const GITHUB_PAT = fake("github_pat_", 82);
+const GITLAB_TOKEN = fake("glpat-", 20);
+const SLACK_HOOK = `https://hooks.slack.com/services/${fake("T", 10, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}/${fake("B", 10, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}/${fake("", 24)}`;
+const HF_TOKEN = fake("hf_", 34);
+const OPENAI_KEY = `${fake("sk-", 20)}T3BlbkFJ${fake("", 20)}`;
+const AZURE_KEY = `${fake("", 86, BASE64)}==`;
+const PEM_BODY = `MII${fake("", 240, BASE64)}`;
+const PEM = `-----BEGIN PRIVATE KEY-----\n${PEM_BODY}\n-----END PRIVATE KEY-----\n`;
+
+/** The compliant stack with one more env literal on the web container. */
+const withEnv = (name: string, value: string) => () => broken("web", (w) => { container(w).env.push({ name, value }); });
+const withArgs = (...args: string[]) => () => broken("web", (w) => { container(w).args = args; });
+const withConfigData = (data: Record<string, string>, field = "data") => () =>
+    edit(compliantStack(), "web-config", (w) => { w[field] = { ...(w[field] ?? {}), ...data }; });
+
 describe("secrets and access policies", () => {
     defineCases("no-secret-literals", [
         { title: "literal password in env (value never echoed)", resources: () => broken("web", (w) => { container(w).env.push({ name: "DB_PASSWORD", value: "hunter2-prod" }); }),
@@ -22,6 +57,56 @@ describe("secrets and access policies", () => {
             container(w).env.push({ name: "TOKEN_LIMIT", value: "4096" }, { name: "AUTH_ENABLED", value: "true" }, { name: "JWT_SECRET_FILE", value: "/run/secrets/jwt" },
                 { name: "DB_PASSWORD_REF", value: "db-secrets" }, { name: "API_KEY_COPY", value: "$(API_KEY)" }, { name: "DB_URL", value: "postgres://shop:$(DB_PASSWORD)@db/shop" });
         }) },
+        // Credentials recognised by their value alone, whatever they are called.
+        { title: "an AWS access key ID under an innocuous name", resources: withEnv("UPLOAD_CONFIG", AWS_KEY_ID),
+            expect: ["env[3].value): UPLOAD_CONFIG contains an AWS access key", "secretlint rule aws"], mustNotContain: [AWS_KEY_ID] },
+        { title: "an AWS temporary key ID (ASIA…) in container args", resources: withArgs("--s3-key", AWS_TEMP_KEY_ID),
+            expect: ['container "web" (spec.template.spec.containers[0].args[1]) contains an AWS access key', "every process on the node"], mustNotContain: [AWS_TEMP_KEY_ID] },
+        { title: "a GitHub token inside an argument", resources: withArgs(`--github-token=${GITHUB_TOKEN}`),
+            expect: ["(spec.template.spec.containers[0].args[0]) contains a GitHub token"], mustNotContain: [GITHUB_TOKEN, GITHUB_TOKEN.slice(4)] },
+        { title: "a fine-grained GitHub token in a ConfigMap file", resources: withConfigData({ "settings.ini": `[github]\ntoken = ${GITHUB_PAT}\n` }),
+            expect: ["ConfigMap shop/web-config (data.settings.ini) contains a GitHub token"], mustNotContain: [GITHUB_PAT] },
+        { title: "a GitLab token (a shape of the pack's own: the Node 20 preset has no GitLab rule)", resources: withEnv("CI_ACCESS", GITLAB_TOKEN),
+            expect: ["CI_ACCESS contains a GitLab token (found by ai-platform pattern)"], mustNotContain: [GITLAB_TOKEN] },
+        { title: "a Slack incoming webhook", resources: withEnv("ALERT_ROUTE", SLACK_HOOK), expect: ["ALERT_ROUTE contains a Slack token or webhook URL"], mustNotContain: [SLACK_HOOK] },
+        { title: "a GCP service-account key file in a ConfigMap", resources: withConfigData({ "gcp.json": JSON.stringify({ type: "service_account", project_id: "shop", private_key_id: fake("", 40, "0123456789abcdef"), private_key: PEM, client_email: "shop@shop.iam.gserviceaccount.com" }) }),
+            expect: ["(data.gcp.json) contains", "a GCP service-account key", "secretlint rule gcp"], mustNotContain: [PEM_BODY.slice(0, 40)] },
+        { title: "an Azure storage connection string", resources: withEnv("STORAGE", `DefaultEndpointsProtocol=https;AccountName=shopdata;AccountKey=${AZURE_KEY};EndpointSuffix=core.windows.net`),
+            expect: ["STORAGE contains an Azure storage or Service Bus key"], mustNotContain: [AZURE_KEY.slice(0, 30)] },
+        { title: "a PEM block whose header has three dashes", resources: withEnv("the_good_stuff", "---BEGIN OPENSSH PRIVATE KEY---\nxxxxx\n---END  OPENSSH PRIVATE KEY---\n"),
+            expect: ["the_good_stuff contains a PEM private key"], mustNotContain: ["xxxxx"] },
+        { title: "a lowercase PEM header with extra spaces", resources: withConfigData({ "tls.key": `-----begin  rsa private  key-----\n${PEM_BODY}\n-----end rsa private key-----` }),
+            expect: ["(data.tls.key) contains a PEM private key"], mustNotContain: [PEM_BODY.slice(0, 40)] },
+        { title: "an encrypted PKCS#8 key", resources: withEnv("SIGNER", `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${PEM_BODY}\n-----END ENCRYPTED PRIVATE KEY-----`),
+            expect: ["SIGNER contains a PEM private key"] },
+        { title: "a private key in binaryData", resources: withConfigData({ "signing.key": Buffer.from(PEM).toString("base64") }, "binaryData"),
+            expect: ["(binaryData.signing.key) contains a PEM private key"], mustNotContain: [PEM_BODY.slice(0, 40)] },
+        { title: "a password-only Redis URL", resources: withEnv("CACHE", "redis://:s3cret-pw@redis:6379/0"),
+            expect: ["CACHE contains a URL with an embedded password"], mustNotContain: ["s3cret-pw"] },
+        { title: "a connection string with Password=", resources: withEnv("DB", "Server=db;Database=shop;User Id=shop;Password=Winter2024!;"),
+            expect: ["DB contains a connection string with a password"], mustNotContain: ["Winter2024!"] },
+        { title: "a Hugging Face token", resources: withEnv("MODEL_HUB", HF_TOKEN), expect: ["MODEL_HUB contains a Hugging Face token"], mustNotContain: [HF_TOKEN] },
+        { title: "an OpenAI key in args", resources: withArgs("serve", "--openai", OPENAI_KEY), expect: ["args[2]) contains an OpenAI API key"], mustNotContain: [OPENAI_KEY] },
+        { title: "a value-only finding is mandatory in dev too", stack: "dev", level: "mandatory", resources: withArgs(`--token=${GITHUB_TOKEN}`), expect: ["contains a GitHub token"] },
+        // Cloud-provider key names the generic words do not cover.
+        { title: "AZURE_BATCH_KEY", resources: withEnv("AZURE_BATCH_KEY", "xxx"), expect: ["AZURE_BATCH_KEY is named like a credential"], mustNotContain: ["xxx"] },
+        { title: "OCI_CLI_KEY_CONTENT", resources: withEnv("OCI_CLI_KEY_CONTENT", "xxx"), expect: ["OCI_CLI_KEY_CONTENT is named like a credential"] },
+        { title: "AZURE_STORAGE_ACCOUNT_KEY in a ConfigMap", resources: withConfigData({ AZURE_STORAGE_ACCOUNT_KEY: "not-base64-but-still-a-key" }),
+            expect: ["(data.AZURE_STORAGE_ACCOUNT_KEY) is named like a credential"] },
+        { title: "a bearer token by name", resources: withEnv("AUTH_BEARER", "abc123"), expect: ["AUTH_BEARER is named like a credential"] },
+        // What must not be reported.
+        { title: "references, key names that only name a key, and AWS's documentation example key", resources: () => broken("web", (w) => {
+            container(w).env.push({ name: "GH", value: "$(GITHUB_TOKEN)" }, { name: "AWS_KMS_KEY", value: "alias/shop-data" }, { name: "AZURE_KEY_VAULT_URL", value: "https://shop.vault.azure.net/" },
+                { name: "DOCS_SAMPLE", value: "AKIAIOSFODNN7EXAMPLE" }, { name: "OCI_CLI_KEY_FILE", value: "/etc/oci/key.pem" });
+            container(w).args = ["--db=postgres://$(DB_USER):$(DB_PASSWORD)@db/shop", "--listen=0.0.0.0:8000", "--upstream=https://api.example.com/v1?region=eu"];
+            container(w).command = ["sh", "-c", 'mongosh "mongodb://root:$MONGO_ROOT_PASSWORD@db-0.db:27017/?authSource=admin" --eval "db.ping()"'];
+        }) },
+        { title: "ordinary configuration (URLs, JSON, YAML) in a ConfigMap", resources: withConfigData({
+            "app.json": JSON.stringify({ features: { search: true }, upstream: "http://search.shop.svc:9200", retries: 3 }),
+            "otel.yaml": "exporters:\n  otlp:\n    endpoint: otel-collector.monitoring:4317\n    tls:\n      insecure: true\n",
+        }) },
+        { title: "Secrets are meant to hold credentials", resources: () => edit(compliantStack(), "web-secrets", (w) => { w.stringData.GITHUB = GITHUB_TOKEN; }) },
+        { title: "a documented test key listed in allowedValuePatterns", config: { allowedValuePatterns: [`^${HF_TOKEN}$`] }, resources: withEnv("MODEL_HUB", HF_TOKEN) },
     ]);
     defineCases("rbac-least-privilege", [
         { title: "ClusterRoleBinding to cluster-admin", resources: addResource(rec("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "admin-crb", {
