@@ -96,6 +96,11 @@ async function main(argv: string[]): Promise<number> {
             throw new UsageError(`unknown stack "${stack}": known stacks are ${knownStacks().join(", ")}, or all`);
         }
     }
+    if (options.kubeContext && stacks.length > 1) {
+        // On one cluster the stacks would fight over the same cluster-scoped objects and platform
+        // namespaces, and prod's protected data stays behind after its (refused) destroy.
+        throw new UsageError(`--kube-context deploys into your cluster: name one stack (--stack ${knownStacks().join("|")}), not all`);
+    }
     const toolchainStarted = Date.now();
     const toolchain = chooseToolchain(options);
     const checkSeconds = (Date.now() - toolchainStarted) / 1000;
@@ -200,12 +205,16 @@ async function main(argv: string[]): Promise<number> {
 process.on("unhandledRejection", () => undefined);
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-    if (err instanceof UsageError || err?.code === "commander.unknownOption" || err?.code === "commander.missingArgument") {
+    if (err instanceof UsageError) {
         console.error(`e2e: ${err.message}`);
         process.exit(2);
     }
+    // commander has already printed its own message (or the help).
     if (err?.code === "commander.helpDisplayed" || err?.code === "commander.version") {
         process.exit(0);
+    }
+    if (typeof err?.code === "string" && err.code.startsWith("commander.")) {
+        process.exit(2);
     }
     console.error(`e2e: ${err instanceof Error ? err.stack : String(err)}`);
     process.exit(1);
