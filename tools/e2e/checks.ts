@@ -7,11 +7,10 @@ import * as path from "path";
 import { CONTRACT_VERSION } from "../../components/outputs/contract";
 import { evaluateStack } from "../stack/evaluate";
 import { loadStackConfig } from "../stack/projectConfig";
-import { KubeObject } from "./kube";
+import { KubeClient, KubeObject } from "./kube";
 import { StackReport } from "./report";
 import { leakForms } from "./secrets";
 import type { DeployedStack } from "./stackRun";
-import { gitlabProjectsOf, podReadiness } from "./stackRun";
 
 export interface StackCheck {
     readonly id: string;
@@ -59,6 +58,32 @@ async function singleFieldSwitch(d: DeployedStack, key: string, value: string, e
         throw new Error(`after applying ${key}=${value} the next preview still plans: ${describeSteps(after)}`);
     }
     return `${describeSteps(steps)}; applied, then no changes`;
+}
+
+/** The GitLab projects a stack writes variables to (its `gitlabProjects`: product=project). */
+export function gitlabProjectsOf(stack: string): string[] {
+    const mappings = JSON.parse(loadStackConfig(stack).values["ai-platform:gitlabProjects"] ?? "[]") as string[];
+    return [...new Set(mappings.map((m) => m.slice(m.indexOf("=") + 1)))];
+}
+
+/** Pods of the stack's namespaces, and how many are Ready (or Succeeded, for Job pods). */
+export async function podReadiness(kube: KubeClient, namespaces: readonly string[]): Promise<{ ready: number; total: number; notReady: string[] }> {
+    let ready = 0;
+    let total = 0;
+    const notReady: string[] = [];
+    for (const ns of namespaces) {
+        for (const pod of await kube.list<KubeObject>(`/api/v1/namespaces/${ns}/pods`)) {
+            total += 1;
+            const phase = pod.status?.phase;
+            const readyCondition = (pod.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.status === "True";
+            if (phase === "Succeeded" || (phase === "Running" && readyCondition)) {
+                ready += 1;
+            } else {
+                notReady.push(`${ns}/${pod.metadata.name} (${phase ?? "no phase"})`);
+            }
+        }
+    }
+    return { ready, total, notReady };
 }
 
 export const STACK_CHECKS: readonly StackCheck[] = [

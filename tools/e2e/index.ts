@@ -15,7 +15,8 @@ import { startChartRepository } from "./charts/repository";
 import { startCluster, stopCluster, RunningCluster } from "./cluster";
 import { KubeClient } from "./kube";
 import { formatReport, RunReport, StackReport } from "./report";
-import { gitlabProjectsOf, runStack } from "./stackRun";
+import { gitlabProjectsOf } from "./checks";
+import { runStack } from "./stackRun";
 import { loopbackCertificate } from "./tls";
 import { builtToolchain, pathToolchain, Toolchain } from "./toolchain";
 

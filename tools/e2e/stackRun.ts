@@ -6,19 +6,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { GitlabDouble } from "../../test/gitlab/gitlabDouble";
-import { loadStackConfig } from "../stack/projectConfig";
 import { CheckResult, StackReport } from "./report";
 import { secretValuesForRun } from "./secrets";
 import { KubeClient, KubeObject } from "./kube";
 import { Toolchain } from "./toolchain";
 import { createWorkspace, PulumiResult, Workspace } from "./workspace";
 import { STACK_CHECKS } from "./checks";
-
-/** The GitLab projects a stack writes variables to (its `gitlabProjects`: product=project). */
-export function gitlabProjectsOf(stack: string): string[] {
-    const mappings = JSON.parse(loadStackConfig(stack).values["ai-platform:gitlabProjects"] ?? "[]") as string[];
-    return [...new Set(mappings.map((m) => m.slice(m.indexOf("=") + 1)))];
-}
 
 export interface StackTarget {
     /** kubeconfig file and context the stack deploys to. */
@@ -93,26 +86,6 @@ async function initStack(ws: Workspace, o: StackRunOptions, secrets: ReadonlyArr
     for (const { key, value } of secrets) {
         await set(key, value, true);
     }
-}
-
-/** Pods of the stack's namespaces, and how many are Ready (or Succeeded, for Job pods). */
-export async function podReadiness(kube: KubeClient, namespaces: readonly string[]): Promise<{ ready: number; total: number; notReady: string[] }> {
-    let ready = 0;
-    let total = 0;
-    const notReady: string[] = [];
-    for (const ns of namespaces) {
-        for (const pod of await kube.list<KubeObject>(`/api/v1/namespaces/${ns}/pods`)) {
-            total += 1;
-            const phase = pod.status?.phase;
-            const readyCondition = (pod.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.status === "True";
-            if (phase === "Succeeded" || (phase === "Running" && readyCondition)) {
-                ready += 1;
-            } else {
-                notReady.push(`${ns}/${pod.metadata.name} (${phase ?? "no phase"})`);
-            }
-        }
-    }
-    return { ready, total, notReady };
 }
 
 function kubernetesObjectsOf(exported: any): KubeObject[] {
