@@ -98,7 +98,7 @@ export function gitlabMaskedVarValid(): PackPolicy {
 
 export const DEFAULT_SECRET_KEY =
     "(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|APIKEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|KUBECONFIG|WEBHOOK|DSN|AUTH)";
-// Per-environment copies of a plain key keep their suffix (seed 000: QUICKSPIN_AUTH_URL_PROD).
+// Per-environment copies of a plain key keep their suffix (the QuickSpin AI setup guide: QUICKSPIN_AUTH_URL_PROD).
 export const DEFAULT_NON_SECRET_KEY = "(_ID|_URL|_HOST|_PORT|_NAME|_USER|_USERNAME|_ENABLED|_PATH)(_(PROD|PRODUCTION|STAGING|DEV))?$";
 
 export function gitlabSecretVarProtected(): PackPolicy {

@@ -51,7 +51,7 @@ function productSecret(
 // echo the value.
 
 const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** Semantic version, as prod images must be pinned (seed 001/002/003 release with v1.0.0 tags). */
+/** Semantic version, as prod images must be pinned (the chatbot, Soundcore KCP and Harvis AI documents release with v1.0.0 tags). */
 export const SEMVER_TAG_PATTERN = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /**
@@ -196,18 +196,18 @@ export const CONFIG_KEYS = {
     ),
 
     // === Product workloads ========================================================================
-    // Per-environment deltas of the five products (components/products/*.ts hold the seeds' fixed
+    // Per-environment deltas of the five products (components/products/*.ts hold the source documents' fixed
     // numbers). Keys a stack's release strategy does not use stay empty; a deployed product's
     // host, tags and registry user are required (checked across keys in index.ts).
     kubeApiServerCidrs: key("array", cidrList),
-    // QuickSpin AI (seed 000)
+    // QuickSpin AI (docs/products/quickspin-ai.md)
     quickspinImageTag: key("string", optionalImageTag),
     quickspinHost: key("string", optionalHostname),
     quickspinReplicas: key("integer", rules.integer(1, 6)),
     quickspinApiUrl: key("string", optionalHttpsUrl),
     quickspinAuthUrl: key("string", optionalHttpsUrl),
     quickspinRegistryUsername: key("string", optionalUsername),
-    // ShopyVerse chatbot (seed 001)
+    // ShopyVerse chatbot (docs/products/chatbot.md)
     chatbotImageTag: key("string", optionalImageTag),
     chatbotCanaryImageTag: key("string", optionalImageTag),
     chatbotCanaryWeight: key("integer", rules.integer(0, 100)),
@@ -217,14 +217,14 @@ export const CONFIG_KEYS = {
     chatbotMaxReplicas: key("integer", rules.integer(4, 30)),
     chatbotHost: key("string", optionalHostname),
     chatbotRegistryUsername: key("string", optionalUsername),
-    // Soundcore KCP (seed 002)
+    // Soundcore KCP (docs/products/soundcore-kcp.md)
     soundcoreImageTag: key("string", optionalImageTag),
     soundcoreBlueImageTag: key("string", optionalImageTag),
     soundcoreGreenImageTag: key("string", optionalImageTag),
     soundcoreActiveColor: key("string", rules.oneOf(COLORS)),
     soundcoreHost: key("string", optionalHostname),
     soundcoreRegistryUsername: key("string", optionalUsername),
-    // Harvis AI (seed 003)
+    // Harvis AI (docs/products/harvis-ai.md)
     harvisImageRegistry: key("string", optionalImageRegistry),
     harvisImageTag: key("string", optionalImageTag),
     harvisHost: key("string", optionalHostname),
@@ -236,7 +236,7 @@ export const CONFIG_KEYS = {
     harvisFrontendNode: key("string", optionalNodeName),
     harvisOllamaNode: key("string", optionalNodeName),
     harvisRegistryUsername: key("string", optionalUsername),
-    // LLM secret-detection service (seed 004)
+    // LLM secret-detection service (docs/products/llm-secret-detection.md)
     llmServiceImageTag: key("string", optionalImageTag),
     llmServiceBlueImageTag: key("string", optionalImageTag),
     llmServiceGreenImageTag: key("string", optionalImageTag),

@@ -1,7 +1,7 @@
 /**
  * A product's whole table of GitLab CI/CD variables for one project, as data.
  *
- * The seed documents describe each product's variables as a table (key,
+ * The source documents describe each product's variables as a table (key,
  * value, protected, masked, file or not, per-environment variants); this
  * component takes such a table and registers one {@link ProjectVariable} per
  * row, so adding a product is a data change, not new code.

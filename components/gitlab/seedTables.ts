@@ -1,15 +1,15 @@
 /**
  * The GitLab CI/CD variable tables of the source documents, as data: which variables each
- * product's GitLab project gets from a stack, with the seeds' protected / masked / file flags.
+ * product's GitLab project gets from a stack, with the source documents' protected / masked / file flags.
  * Values are the same Pulumi secrets the workloads use (generated or secret config), so rotating
  * one updates the cluster and CI together.
  *
  * Ownership: each stack registers the variables of its own environment, so two stacks never
- * write the same (key, scope). Keys the seeds suffix per environment (`_PROD`, `_STAGING`) keep
- * scope `*`; keys the seeds share between environments get an environment scope; keys with no
+ * write the same (key, scope). Keys the source documents suffix per environment (`_PROD`, `_STAGING`) keep
+ * scope `*`; keys the source documents share between environments get an environment scope; keys with no
  * environment at all (registry credentials, notifications) are owned by the prod stack.
  *
- * Seeds 003 (Harvis AI) and 004 (LLM service) list no GitLab variables: they have no table.
+ * The source documents of Harvis AI and the LLM service list no GitLab variables: they have no table.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ProductSettingsById } from "../products/settings";
@@ -44,7 +44,7 @@ function secretOf(ctx: TableContext<ProductId>, product: ProductId, name: string
 
 /**
  * GitLab masks single-line values only, so a kubeconfig cannot be masked as it is. Storing it
- * base64-encoded on one line keeps all three of the seeds' flags true to their intent (file,
+ * base64-encoded on one line keeps all three of the source documents' flags true to their intent (file,
  * masked, protected): the job decodes it with `base64 -d "$VAR" > kubeconfig`.
  */
 function maskableKubeconfig(ctx: TableContext<ProductId>): pulumi.Output<string> {
@@ -56,7 +56,7 @@ const QUICKSPIN_ENVIRONMENT: Partial<Record<Environment, string>> = { staging: "
 const CHATBOT_ENVIRONMENT: Record<Environment, string> = { dev: "dev", staging: "staging", prod: "production" };
 const SOUNDCORE_ENVIRONMENT: Partial<Record<Environment, string>> = { staging: "staging", prod: "production" };
 
-/** Seed 000: the twelve variables of QuickSpin AI's table; `_PROD` keys come from the prod stack. */
+/** The QuickSpin AI setup guide: the twelve variables of QuickSpin AI's table; `_PROD` keys come from the prod stack. */
 const quickspin: TableBuilder<"quickspin-ai"> = (ctx) => {
     const scope = QUICKSPIN_ENVIRONMENT[ctx.environment];
     if (!scope) {
@@ -84,17 +84,17 @@ const quickspin: TableBuilder<"quickspin-ai"> = (ctx) => {
     return rows;
 };
 
-/** Seed 001: the chatbot's per-environment GitHub secrets, mapped to GitLab environment scopes. */
+/** The chatbot's deployment guide: the chatbot's per-environment GitHub secrets, mapped to GitLab environment scopes. */
 const chatbot: TableBuilder<"chatbot"> = (ctx) => {
     const scope = CHATBOT_ENVIRONMENT[ctx.environment];
     const prod = ctx.environment === "prod";
     const rows: VariableSpec[] = [
         {
             key: "K8S_KUBECONFIG_B64", value: maskableKubeconfig(ctx), protected: true, masked: true,
-            environmentScope: scope, description: "seed 001 K8S_<ENV>_KUBECONFIG_B64, one per environment scope",
+            environmentScope: scope, description: "the chatbot's deployment guide K8S_<ENV>_KUBECONFIG_B64, one per environment scope",
         },
-        { key: "K8S_CONTEXT", value: ctx.kubeContext, environmentScope: scope, description: "seed 001 K8S_<ENV>_CONTEXT" },
-        { key: "SLACK_WEBHOOK", value: ctx.slackWebhookUrl, protected: true, masked: true, environmentScope: scope, description: "seed 001 SLACK_WEBHOOK_<ENV>" },
+        { key: "K8S_CONTEXT", value: ctx.kubeContext, environmentScope: scope, description: "the chatbot's deployment guide K8S_<ENV>_CONTEXT" },
+        { key: "SLACK_WEBHOOK", value: ctx.slackWebhookUrl, protected: true, masked: true, environmentScope: scope, description: "the chatbot's deployment guide SLACK_WEBHOOK_<ENV>" },
         { key: "HF_ACCESS_TOKEN", value: secretOf(ctx, "chatbot", "hfAccessToken"), protected: true, masked: true, environmentScope: scope },
     ];
     if (prod) {
@@ -103,7 +103,7 @@ const chatbot: TableBuilder<"chatbot"> = (ctx) => {
     return rows;
 };
 
-/** Seed 002: Soundcore KCP's required variables; per-environment values get environment scopes. */
+/** The Soundcore KCP deployment documentation: Soundcore KCP's required variables; per-environment values get environment scopes. */
 const soundcore: TableBuilder<"soundcore-kcp"> = (ctx) => {
     const scope = SOUNDCORE_ENVIRONMENT[ctx.environment];
     if (!scope) {
@@ -124,7 +124,7 @@ const soundcore: TableBuilder<"soundcore-kcp"> = (ctx) => {
         scoped("SENTRY_DSN", secret("sentryDsn"), true),
     ];
     if (prod) {
-        // The seed overrides GitLab's predefined registry variables with a deploy token of its own.
+        // The document overrides GitLab's predefined registry variables with a deploy token of its own.
         rows.push(
             { key: "CI_REGISTRY_USER", value: ctx.settings.registry.username, protected: false, masked: false },
             { key: "CI_REGISTRY_PASSWORD", value: secret("registryPassword"), protected: true, masked: true },

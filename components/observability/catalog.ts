@@ -1,6 +1,7 @@
 /**
  * Alerts and dashboards of every product, as data. Each threshold is written once, here, with the
- * seed (shared/seeds) it comes from; where a seed is silent the choice is ours and says so.
+ * source document it comes from (named by title; docs/products/ lists them); where a source document
+ * is silent the choice is ours and says so.
  *
  * Expressions are functions of a {@link Scope}: the product's namespace in one environment and the
  * Services it exposes metrics through (a ServiceMonitor's `job` label is the Service name). Every
@@ -39,7 +40,7 @@ export interface AlertSpec {
     readonly summary: string;
     /** What Slack and Discord show (Alertmanager prints `.Annotations.description`); may use Go templates. */
     readonly description: (threshold: string) => string;
-    /** Where the alert comes from: a seed and its section, or "ours" with the reason. */
+    /** Where the alert comes from: a source document and its section, or "ours" with the reason. */
     readonly source: string;
     readonly runbookUrl?: string;
 }
@@ -148,7 +149,7 @@ function targetDown(alert: string, severity: Severity = "critical"): AlertSpec {
         op: "==", threshold: 0, unit: "count", for: "5m", severity,
         summary: "Metrics target down",
         description: () => "{{ $labels.job }} pod {{ $labels.pod }} in {{ $labels.namespace }} has not answered Prometheus' scrape for 5 minutes.",
-        source: "ours: no seed asks for it; the same shape as seed 004's LLMServiceDown",
+        source: "ours: no source document asks for it; the same shape as the LLM service's DevOps setup's LLMServiceDown",
     };
 }
 
@@ -173,7 +174,7 @@ const targetsUpPanel: PanelSpec = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Seed 001 (ShopyVerse chatbot), "Performance Baselines & SLOs": the alert thresholds.
+// The chatbot's deployment guide (ShopyVerse chatbot), "Performance Baselines & SLOs": the alert thresholds.
 
 export const CHATBOT_SLO = {
     /** P95 latency > 2s (5m avg). */
@@ -203,7 +204,7 @@ const chatbot: ProductObservabilitySpec = {
             op: ">", threshold: CHATBOT_SLO.p95LatencySeconds, unit: "seconds", for: "5m", severity: "warning",
             summary: "P95 latency above its SLO threshold",
             description: (t) => `P95 request latency of {{ $labels.service }} in {{ $labels.namespace }} is {{ $value | humanizeDuration }} (5m average), above ${t} (target < 2s).`,
-            source: "seed 001, Performance Baselines & SLOs: P95 Latency > 2s (5m avg)",
+            source: "the chatbot's deployment guide, Performance Baselines & SLOs: P95 Latency > 2s (5m avg)",
         },
         {
             alert: "ChatbotHighLatencyP99",
@@ -211,7 +212,7 @@ const chatbot: ProductObservabilitySpec = {
             op: ">", threshold: CHATBOT_SLO.p99LatencySeconds, unit: "seconds", for: "2m", severity: "critical",
             summary: "P99 latency above its SLO threshold",
             description: (t) => `P99 request latency of {{ $labels.service }} in {{ $labels.namespace }} is {{ $value | humanizeDuration }} (2m average), above ${t}.`,
-            source: "seed 001, Performance Baselines & SLOs: P99 Latency > 5s (2m avg)",
+            source: "the chatbot's deployment guide, Performance Baselines & SLOs: P99 Latency > 5s (2m avg)",
         },
         {
             alert: "ChatbotHighErrorRate5xx",
@@ -219,7 +220,7 @@ const chatbot: ProductObservabilitySpec = {
             op: ">", threshold: CHATBOT_SLO.errorRatio5xx, unit: "ratio", for: "5m", severity: "critical",
             summary: "5xx error rate above its SLO threshold",
             description: (t) => `{{ $value | humanizePercentage }} of requests to {{ $labels.service }} in {{ $labels.namespace }} failed with 5xx over 5 minutes (threshold ${t}, target < 0.5%).`,
-            source: "seed 001, Performance Baselines & SLOs: Error Rate (5xx) > 5% (5m avg)",
+            source: "the chatbot's deployment guide, Performance Baselines & SLOs: Error Rate (5xx) > 5% (5m avg)",
         },
         {
             alert: "ChatbotHighErrorRate4xx",
@@ -227,7 +228,7 @@ const chatbot: ProductObservabilitySpec = {
             op: ">", threshold: CHATBOT_SLO.errorRatio4xx, unit: "ratio", for: "5m", severity: "warning",
             summary: "4xx error rate above its SLO threshold",
             description: (t) => `{{ $value | humanizePercentage }} of requests to {{ $labels.service }} in {{ $labels.namespace }} were answered 4xx over 5 minutes (threshold ${t}, target < 5%).`,
-            source: "seed 001, Performance Baselines & SLOs: Error Rate (4xx) > 20% (5m avg)",
+            source: "the chatbot's deployment guide, Performance Baselines & SLOs: Error Rate (4xx) > 20% (5m avg)",
         },
         {
             // Availability = share of requests not answered 5xx over 24 h. Written as 1 - 5xx/total so
@@ -239,7 +240,7 @@ const chatbot: ProductObservabilitySpec = {
             op: "<", threshold: CHATBOT_SLO.availability, unit: "ratio", for: "5m", severity: "critical",
             summary: "Availability below its SLO threshold",
             description: (t) => `Availability of {{ $labels.service }} in {{ $labels.namespace }} over the last 24 hours is {{ $value | humanizePercentage }}, below ${t} (target 99.9%).`,
-            source: "seed 001, Performance Baselines & SLOs: Availability < 99.5% (24h); for: 5m is ours",
+            source: "the chatbot's deployment guide, Performance Baselines & SLOs: Availability < 99.5% (24h); for: 5m is ours",
         },
         {
             alert: "ChatbotHighCPU",
@@ -248,7 +249,7 @@ const chatbot: ProductObservabilitySpec = {
             summary: "Pod CPU above its threshold",
             description: (t) => "Container {{ $labels.container }} of {{ $labels.pod }} in {{ $labels.namespace }} uses {{ $value | humanizePercentage }} of its CPU limit"
                 + ` (5m average), above ${t} (target < 70%).`,
-            source: "seed 001, Performance Baselines & SLOs: CPU Usage > 80% (5m avg); measured against the container's limit (ours)",
+            source: "the chatbot's deployment guide, Performance Baselines & SLOs: CPU Usage > 80% (5m avg); measured against the container's limit (ours)",
         },
         {
             alert: "ChatbotHighMemory",
@@ -257,7 +258,7 @@ const chatbot: ProductObservabilitySpec = {
             summary: "Pod memory above its threshold",
             description: (t) => "Container {{ $labels.container }} of {{ $labels.pod }} in {{ $labels.namespace }} uses {{ $value | humanizePercentage }} of its memory limit"
                 + ` (5m average), above ${t} (target < 80%).`,
-            source: "seed 001, Performance Baselines & SLOs: Memory Usage > 85% (5m avg); measured against the container's limit (ours)",
+            source: "the chatbot's deployment guide, Performance Baselines & SLOs: Memory Usage > 85% (5m avg); measured against the container's limit (ours)",
         },
         targetDown("ChatbotTargetDown"),
     ],
@@ -265,8 +266,8 @@ const chatbot: ProductObservabilitySpec = {
         {
             key: "service",
             title: "Chatbot Service Monitoring",
-            description: "The seed's custom dashboard for the chatbot service, scoped to this environment's namespace.",
-            source: "seed 001, Grafana Dashboards: Custom dashboard for Chatbot Service (its three panels and expressions)",
+            description: "The document's custom dashboard for the chatbot service, scoped to this environment's namespace.",
+            source: "the chatbot's deployment guide, Grafana Dashboards: Custom dashboard for Chatbot Service (its three panels and expressions)",
             panels: [
                 {
                     title: "Request Latency (P95)", unit: "s", threshold: CHATBOT_SLO.p95LatencySeconds,
@@ -285,8 +286,8 @@ const chatbot: ProductObservabilitySpec = {
         {
             key: "slo",
             title: "Chatbot SLOs",
-            description: "The seed's Performance Baselines & SLOs, each with its alert threshold.",
-            source: "seed 001, Performance Baselines & SLOs (the panels are ours)",
+            description: "The document's Performance Baselines & SLOs, each with its alert threshold.",
+            source: "the chatbot's deployment guide, Performance Baselines & SLOs (the panels are ours)",
             panels: [
                 { title: "P95 latency", unit: "s", threshold: CHATBOT_SLO.p95LatencySeconds, targets: [{ expr: (s) => latencyQuantile(0.95, ofServices(s), "5m"), legend: "{{service}}" }] },
                 { title: "P99 latency", unit: "s", threshold: CHATBOT_SLO.p99LatencySeconds, targets: [{ expr: (s) => latencyQuantile(0.99, ofServices(s), "2m"), legend: "{{service}}" }] },
@@ -313,12 +314,12 @@ const chatbot: ProductObservabilitySpec = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Seed 002 (Soundcore KCP), "Alerting Rules" and "Grafana Dashboards".
+// The Soundcore KCP deployment documentation (Soundcore KCP), "Alerting Rules" and "Grafana Dashboards".
 
 const SOUNDCORE_SERVICES = ["frontend", "knowledge-service", "content-service", "support-service", "analytics-service", "auth-service"] as const;
 
 export const SOUNDCORE_ALERTS = {
-    /** HighErrorRate: rate(http_requests_total{status=~"5.."}[5m]) > 0.05, for 5m. An absolute rate (5xx per second), as the seed writes it. */
+    /** HighErrorRate: rate(http_requests_total{status=~"5.."}[5m]) > 0.05, for 5m. An absolute rate (5xx per second), as the document writes it. */
     errorsPerSecond: 0.05,
     /** HighLatency: P95 > 2 (seconds), for 10m. */
     p95LatencySeconds: 2,
@@ -332,14 +333,14 @@ const soundcore: ProductObservabilitySpec = {
     uidPrefix: "kcp",
     alerts: [
         {
-            // The seed's expression alerts per raw series (pod × method × status); summed per Service
-            // so one notification names one Service. The threshold stays the seed's absolute rate.
+            // The document's expression alerts per raw series (pod × method × status); summed per Service
+            // so one notification names one Service. The threshold stays the document's absolute rate.
             alert: "HighErrorRate",
             query: (s) => `sum by (${BY_SERVICE}) (rate(http_requests_total${ofServices(s, 'status=~"5.."')}[5m]))`,
             op: ">", threshold: SOUNDCORE_ALERTS.errorsPerSecond, unit: "per-second", for: "5m", severity: "critical",
             summary: "High 5xx error rate",
             description: (t) => `{{ $labels.service }} in {{ $labels.namespace }} answers {{ $value | humanize }} 5xx responses per second (5m rate), above ${t}.`,
-            source: "seed 002, Alerting Rules: HighErrorRate",
+            source: "the Soundcore KCP deployment documentation, Alerting Rules: HighErrorRate",
         },
         {
             alert: "HighLatency",
@@ -347,16 +348,16 @@ const soundcore: ProductObservabilitySpec = {
             op: ">", threshold: SOUNDCORE_ALERTS.p95LatencySeconds, unit: "seconds", for: "10m", severity: "warning",
             summary: "High P95 latency",
             description: (t) => `P95 latency of {{ $labels.service }} in {{ $labels.namespace }} is {{ $value | humanizeDuration }}, above ${t} for 10 minutes.`,
-            source: "seed 002, Alerting Rules: HighLatency",
+            source: "the Soundcore KCP deployment documentation, Alerting Rules: HighLatency",
         },
         {
-            // The seed gives no `for`: the 15m rate stays above zero for 15 minutes after a restart.
+            // The document gives no `for`: the 15m rate stays above zero for 15 minutes after a restart.
             alert: "PodCrashing",
             query: restartRate,
             op: ">", threshold: SOUNDCORE_ALERTS.restartRate, unit: "per-second", severity: "critical",
             summary: "Pod restarting",
             description: () => "Container {{ $labels.container }} of {{ $labels.pod }} in {{ $labels.namespace }} restarted in the last 15 minutes.",
-            source: "seed 002, Alerting Rules: PodCrashing",
+            source: "the Soundcore KCP deployment documentation, Alerting Rules: PodCrashing",
         },
         targetDown("SoundcoreTargetDown"),
     ],
@@ -364,7 +365,7 @@ const soundcore: ProductObservabilitySpec = {
         {
             key: "system", title: "Soundcore KCP System Overview",
             description: "Health, uptime and resource usage of the Soundcore KCP services.",
-            source: "seed 002, Grafana Dashboards 1: System Overview (health, uptime, resource usage)",
+            source: "the Soundcore KCP deployment documentation, Grafana Dashboards 1: System Overview (health, uptime, resource usage)",
             panels: [
                 targetsUpPanel,
                 {
@@ -381,7 +382,7 @@ const soundcore: ProductObservabilitySpec = {
         {
             key: "api", title: "Soundcore KCP API Performance",
             description: "Request rate, latency (P50/P95/P99) and errors of each service.",
-            source: "seed 002, Grafana Dashboards 2: API Performance; Prometheus Metrics (request rate, P50/P95/P99, error rate)",
+            source: "the Soundcore KCP deployment documentation, Grafana Dashboards 2: API Performance; Prometheus Metrics (request rate, P50/P95/P99, error rate)",
             panels: [
                 { title: "Request rate", unit: "reqps", targets: [{ expr: (s) => `sum by (job) (rate(http_requests_total${ofServices(s)}[5m]))`, legend: "{{job}}" }] },
                 {
@@ -411,7 +412,7 @@ const soundcore: ProductObservabilitySpec = {
             // otherwise. Metric names are those exporters' defaults.
             key: "database", title: "Soundcore KCP Database Metrics",
             description: "Queries, connections and cache hit rate of PostgreSQL, MongoDB and Redis.",
-            source: "seed 002, Grafana Dashboards 3: Database Metrics (queries, connections, cache hit rate); exporter metric names are ours",
+            source: "the Soundcore KCP deployment documentation, Grafana Dashboards 3: Database Metrics (queries, connections, cache hit rate); exporter metric names are ours",
             panels: [
                 {
                     title: "PostgreSQL transactions per second", unit: "ops",
@@ -443,11 +444,11 @@ const soundcore: ProductObservabilitySpec = {
             ],
         },
         {
-            // The seed names the activities, not metrics: each maps to the requests of the service
+            // The document names the activities, not metrics: each maps to the requests of the service
             // that performs it (auth → user activity, knowledge → searches, content → generation).
             key: "business", title: "Soundcore KCP Business Metrics",
             description: "User activity, knowledge searches and content generation, from the request rates of the services behind them.",
-            source: "seed 002, Grafana Dashboards 4: Business Metrics (user activity, knowledge searches, content generation); the mapping to services is ours",
+            source: "the Soundcore KCP deployment documentation, Grafana Dashboards 4: Business Metrics (user activity, knowledge searches, content generation); the mapping to services is ours",
             panels: [
                 { title: "User activity (auth-service requests)", unit: "reqps", targets: [{ expr: (s) => `sum by (method) (rate(http_requests_total${ofService(s, "auth-service")}[5m]))`, legend: "{{method}}" }] },
                 { title: "Knowledge searches (knowledge-service requests)", unit: "reqps", targets: [{ expr: (s) => `sum(rate(http_requests_total${ofService(s, "knowledge-service")}[5m]))`, legend: "requests" }] },
@@ -463,7 +464,7 @@ const soundcore: ProductObservabilitySpec = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Seed 004 (LLM secret-detection service), "Alerting Rules" and "Prometheus Metrics".
+// The LLM service's DevOps setup (LLM secret-detection service), "Alerting Rules" and "Prometheus Metrics".
 
 export const LLM_ALERTS = {
     /** LLMServiceDown: up{job="llm-service"} == 0, for 5m. */
@@ -483,25 +484,25 @@ const llm: ProductObservabilitySpec = {
             op: "==", threshold: LLM_ALERTS.up, unit: "count", for: "5m", severity: "critical",
             summary: "Service down",
             description: () => "llm-service pod {{ $labels.pod }} in {{ $labels.namespace }} has not answered Prometheus' scrape for 5 minutes.",
-            source: "seed 004, Alerting Rules: LLMServiceDown",
+            source: "the LLM service's DevOps setup, Alerting Rules: LLMServiceDown",
         },
         {
-            // The seed divides un-aggregated series: numerator and denominator then match label by
+            // The document divides un-aggregated series: numerator and denominator then match label by
             // label, so each 5xx series is divided by itself (always 1). Summing both sides per
-            // Service computes the share the seed means; threshold and `for` are the seed's.
+            // Service computes the share the document means; threshold and `for` are the document's.
             alert: "HighErrorRate",
             query: (s) => statusRatio("llm_http_requests_total", (...m) => ofServices(s, ...m), 'status_code=~"5.."', "5m"),
             op: ">", threshold: LLM_ALERTS.errorRatio, unit: "ratio", for: "5m", severity: "warning",
             summary: "5xx error rate high",
             description: (t) => `{{ $value | humanizePercentage }} of requests to llm-service in {{ $labels.namespace }} failed with 5xx over 5 minutes (threshold ${t}).`,
-            source: "seed 004, Alerting Rules: HighErrorRate",
+            source: "the LLM service's DevOps setup, Alerting Rules: HighErrorRate",
         },
     ],
     dashboards: [
         {
             key: "service", title: "LLM Secret Detection Service",
             description: "Requests, analysis latency, cache efficiency and detected secrets of the LLM secret-detection service.",
-            source: "seed 004, Prometheus Metrics (llm_http_requests_total, llm_analysis_duration_seconds, llm_cache_hits/misses_total, llm_secrets_detected_total)",
+            source: "the LLM service's DevOps setup, Prometheus Metrics (llm_http_requests_total, llm_analysis_duration_seconds, llm_cache_hits/misses_total, llm_secrets_detected_total)",
             panels: [
                 targetsUpPanel,
                 {
@@ -513,7 +514,7 @@ const llm: ProductObservabilitySpec = {
                     targets: [{ expr: (s) => `sum by (endpoint, status_code) (rate(llm_http_requests_total${ofServices(s)}[5m]))`, legend: "{{endpoint}} {{status_code}}" }],
                 },
                 {
-                    // The seed shows a summary (quantile label), not a histogram.
+                    // The document shows a summary (quantile label), not a histogram.
                     title: "Analysis duration P95 by secret type", unit: "s",
                     targets: [{ expr: (s) => `max by (secret_type) (llm_analysis_duration_seconds${ofServices(s, 'quantile="0.95"')})`, legend: "{{secret_type}}" }],
                 },
@@ -535,14 +536,14 @@ const llm: ProductObservabilitySpec = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Seed 000 (QuickSpin AI), "Next Steps → Set Up Alerts": high error rate, pod crashes, API quota
-// limits. The seed names the alerts but gives no expression or number: the thresholds are ours,
-// taken from the other seeds' equivalents (5% 5xx as in seeds 001/004, seed 002's PodCrashing).
+// The QuickSpin AI setup guide (QuickSpin AI), "Next Steps → Set Up Alerts": high error rate, pod crashes, API quota
+// limits. The document names the alerts but gives no expression or number: the thresholds are ours,
+// taken from the other source documents' equivalents (5% 5xx as in the chatbot's and the LLM service's, the Soundcore KCP deployment documentation's PodCrashing).
 
 export const QUICKSPIN_ALERTS = {
-    /** Ours (seed 000 gives no number): 5% of requests 5xx, as seeds 001 and 004. */
+    /** Ours (the QuickSpin AI setup guide gives no number): 5% of requests 5xx, as the chatbot's and the LLM service's documents. */
     errorRatio: 0.05,
-    /** Ours: any restart in 15 minutes, as seed 002's PodCrashing. */
+    /** Ours: any restart in 15 minutes, as the Soundcore KCP deployment documentation's PodCrashing. */
     restartRate: 0,
     /** Ours: more than 1% of requests answered 429 Too Many Requests. */
     quotaLimitedRatio: 0.01,
@@ -559,7 +560,7 @@ const quickspin: ProductObservabilitySpec = {
             op: ">", threshold: QUICKSPIN_ALERTS.errorRatio, unit: "ratio", for: "5m", severity: "critical",
             summary: "5xx error rate high",
             description: (t) => `{{ $value | humanizePercentage }} of requests to {{ $labels.service }} in {{ $labels.namespace }} failed with 5xx over 5 minutes (threshold ${t}).`,
-            source: "seed 000, Set Up Alerts: high error rate (threshold ours)",
+            source: "the QuickSpin AI setup guide, Set Up Alerts: high error rate (threshold ours)",
         },
         {
             alert: "QuickSpinPodCrashing",
@@ -567,7 +568,7 @@ const quickspin: ProductObservabilitySpec = {
             op: ">", threshold: QUICKSPIN_ALERTS.restartRate, unit: "per-second", severity: "critical",
             summary: "Pod restarting",
             description: () => "Container {{ $labels.container }} of {{ $labels.pod }} in {{ $labels.namespace }} restarted in the last 15 minutes.",
-            source: "seed 000, Set Up Alerts: pod crashes (expression as seed 002's PodCrashing)",
+            source: "the QuickSpin AI setup guide, Set Up Alerts: pod crashes (expression as the Soundcore KCP deployment documentation's PodCrashing)",
         },
         {
             // The service answers 429 when its callers exceed their quota or when Groq's quota is
@@ -578,7 +579,7 @@ const quickspin: ProductObservabilitySpec = {
             op: ">", threshold: QUICKSPIN_ALERTS.quotaLimitedRatio, unit: "ratio", for: "10m", severity: "warning",
             summary: "Requests hitting API quota limits",
             description: (t) => `{{ $value | humanizePercentage }} of requests to {{ $labels.service }} in {{ $labels.namespace }} were answered 429 Too Many Requests over 5 minutes (threshold ${t}): a caller or the Groq API quota is at its limit.`,
-            source: "seed 000, Set Up Alerts: API quota limits (signal and threshold ours)",
+            source: "the QuickSpin AI setup guide, Set Up Alerts: API quota limits (signal and threshold ours)",
         },
         targetDown("QuickSpinTargetDown"),
     ],
@@ -586,7 +587,7 @@ const quickspin: ProductObservabilitySpec = {
         {
             key: "service", title: "QuickSpin AI Service",
             description: "Requests, errors, quota rejections, latency and resources of the QuickSpin AI service.",
-            source: "seed 000 (Prometheus Metrics, Set Up Alerts, Monitor Performance); the panels are ours",
+            source: "the QuickSpin AI setup guide (Prometheus Metrics, Set Up Alerts, Monitor Performance); the panels are ours",
             panels: [
                 targetsUpPanel,
                 {
@@ -606,7 +607,7 @@ const quickspin: ProductObservabilitySpec = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Seed 003 (Harvis AI) gives no alerts and no dashboards (it lists Prometheus/Grafana monitoring
+// The Harvis AI implementation summary (Harvis AI) gives no alerts and no dashboards (it lists Prometheus/Grafana monitoring
 // and alerting as next steps). Everything here is our choice: the backend and frontend scraped,
 // crash loops, GPU pods that cannot be scheduled (the backend requests a GPU and pins to GPU
 // nodes), and Deployments (backend, Ollama, n8n) short of replicas.
@@ -616,7 +617,7 @@ export const HARVIS_ALERTS = {
     crashLooping: 1,
     /** Ours: a Deployment missing replicas for 15 minutes. */
     unavailableReplicas: 0,
-    /** Ours: 5% of backend requests 5xx, as seeds 001/004. */
+    /** Ours: 5% of backend requests 5xx, as the chatbot's and the LLM service's documents. */
     backendErrorRatio: 0.05,
 } as const;
 
@@ -632,7 +633,7 @@ const harvis: ProductObservabilitySpec = {
             op: ">=", threshold: HARVIS_ALERTS.crashLooping, unit: "count", for: "15m", severity: "critical",
             summary: "Container crash looping",
             description: () => "Container {{ $labels.container }} of {{ $labels.pod }} in {{ $labels.namespace }} has been in CrashLoopBackOff for 15 minutes.",
-            source: "ours (seed 003 has no alerts)",
+            source: "ours (the Harvis AI implementation summary has no alerts)",
         },
         {
             alert: "HarvisGpuPodPending",
@@ -642,7 +643,7 @@ const harvis: ProductObservabilitySpec = {
             op: ">", threshold: 0, unit: "count", for: "10m", severity: "critical",
             summary: "GPU pod cannot be scheduled",
             description: () => "Pod {{ $labels.pod }} in {{ $labels.namespace }} requests a GPU and has been Pending for 10 minutes: no GPU node with free capacity matches its placement.",
-            source: "ours (seed 003 has no alerts; its backend needs a GPU node)",
+            source: "ours (the Harvis AI implementation summary has no alerts; its backend needs a GPU node)",
         },
         {
             alert: "HarvisDeploymentUnavailable",
@@ -650,7 +651,7 @@ const harvis: ProductObservabilitySpec = {
             op: ">", threshold: HARVIS_ALERTS.unavailableReplicas, unit: "count", for: "15m", severity: "warning",
             summary: "Deployment short of replicas",
             description: () => "Deployment {{ $labels.deployment }} in {{ $labels.namespace }} has had {{ $value }} unavailable replica(s) for 15 minutes.",
-            source: "ours (seed 003 has no alerts; covers the backend, Ollama and n8n, which expose no metrics of their own)",
+            source: "ours (the Harvis AI implementation summary has no alerts; covers the backend, Ollama and n8n, which expose no metrics of their own)",
         },
         {
             alert: "HarvisBackendHighErrorRate",
@@ -658,14 +659,14 @@ const harvis: ProductObservabilitySpec = {
             op: ">", threshold: HARVIS_ALERTS.backendErrorRatio, unit: "ratio", for: "5m", severity: "warning",
             summary: "Backend 5xx error rate high",
             description: (t) => `{{ $value | humanizePercentage }} of requests to the Harvis AI backend in {{ $labels.namespace }} failed with 5xx over 5 minutes (threshold ${t}).`,
-            source: "ours (seed 003 has no alerts; threshold as seeds 001/004)",
+            source: "ours (the Harvis AI implementation summary has no alerts; threshold as the chatbot's and the LLM service's documents)",
         },
     ],
     dashboards: [
         {
             key: "overview", title: "Harvis AI Overview",
             description: "Health of the Harvis AI backend and frontend, GPU scheduling, restarts and resources.",
-            source: "ours (seed 003 names Prometheus/Grafana monitoring as a next step, without panels)",
+            source: "ours (the Harvis AI implementation summary names Prometheus/Grafana monitoring as a next step, without panels)",
             panels: [
                 targetsUpPanel,
                 {

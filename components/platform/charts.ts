@@ -2,7 +2,8 @@
  * Every Helm chart the platform installs, pinned in one place. A stack can replace a version with
  * `chartVersionOverrides` (exact versions only) to try an upgrade on one environment first.
  *
- * Versions and repositories: shared/reference/helm-addons.md. Notable choices:
+ * Versions and repositories are the charts' latest releases checked against each chart's own
+ * release notes when pinned; docs/plan.md lists the add-ons' sizes. Notable choices:
  * - Loki's maintained chart lives in the grafana-community repository since March 2026.
  * - prometheus-operator-crds carries the monitoring CRDs as templates, so a Release upgrades them
  *   (kube-prometheus-stack's own crds/ directory is never upgraded by Helm).
@@ -65,7 +66,7 @@ export const CHARTS = {
         releaseName: "alloy",
         timeoutSeconds: 600,
     },
-    // Harvis AI's CI runners (seed 003), Kubernetes executor; 0.93.0 ships GitLab Runner 19.4.0.
+    // Harvis AI's CI runners (docs/products/harvis-ai.md), Kubernetes executor; 0.93.0 ships GitLab Runner 19.4.0.
     "gitlab-runner": {
         chart: "gitlab-runner",
         version: "0.93.0",

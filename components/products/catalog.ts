@@ -1,9 +1,10 @@
 /**
  * The products of the platform and where each one lives. Names follow the source documents
- * (shared/seeds): seed 000 deploys QuickSpin AI to `quickspin-ai`, seed 001 the chatbot to
- * `chatbot-<env>`, seed 002 Soundcore KCP to `soundcore-kcp-<env>`, seed 003 Harvis AI to
- * `ai-agents-staging` / `ai-agents`; seed 004 names no namespace for the LLM secret-detection
- * service, so it gets `llm-service` after its app label.
+ * (docs/products/): the QuickSpin AI setup guide deploys QuickSpin AI to `quickspin-ai`, the
+ * chatbot's deployment guide the chatbot to `chatbot-<env>`, the Soundcore KCP deployment
+ * documentation Soundcore KCP to `soundcore-kcp-<env>`, the Harvis AI implementation summary Harvis AI
+ * to `ai-agents-staging` / `ai-agents`; the LLM service's DevOps setup names no namespace for the
+ * LLM secret-detection service, so it gets `llm-service` after its app label.
  */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -29,9 +30,9 @@ export interface ProductPlacement {
 }
 
 /**
- * Harvis AI's CI runners (seed 003 ran them on the host Docker socket with full cluster RBAC) run
+ * Harvis AI's CI runners (the Harvis AI implementation summary ran them on the host Docker socket with full cluster RBAC) run
  * as the gitlab-runner chart with the Kubernetes executor in their own namespace, in the
- * environments that build images (staging and prod; dev is docker-compose in the seed).
+ * environments that build images (staging and prod; dev is docker-compose in the document).
  */
 export const GITLAB_RUNNER_NAMESPACE = "gitlab-runner";
 
@@ -59,7 +60,7 @@ export const PRODUCTS: Record<ProductId, ProductPlacement> = {
             : [env === "prod" ? "ai-agents" : `ai-agents-${env}`, GITLAB_RUNNER_NAMESPACE],
         podSecurityExceptions: {
             // Baseline still refuses privileged pods, host namespaces and hostPath (the Docker socket
-            // of the seed's runners); what it allows beyond restricted is a root user inside the job
+            // of the document's runners); what it allows beyond restricted is a root user inside the job
             // container, which image builds with kaniko need to unpack base-image filesystems.
             [GITLAB_RUNNER_NAMESPACE]: {
                 level: "baseline",

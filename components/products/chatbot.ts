@@ -1,6 +1,8 @@
 /**
- * ShopyVerse chatbot (seed 001): a Node.js service answering on port 3001 (API and /metrics),
+ * ShopyVerse chatbot: a Node.js service answering on port 3001 (API and /metrics),
  * with PostgreSQL and Qdrant (the services its CI tests run against) and Hugging Face inference.
+ * "The guide" below is the source document "CI/CD & Kubernetes Deployment Guide" (ShopyVerse Chatbot Service);
+ * docs/products/chatbot.md states the requirements taken from it and the choices made where it is silent.
  */
 import { APP_USER, BACKUP_SCHEDULES, IMAGES, sizes } from "./common";
 import { ChatbotSettings } from "./settings";
@@ -9,22 +11,22 @@ import { ProductDefinition, ServiceSpec } from "./types";
 export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, settings }) => {
     const dev = environment === "dev";
     const prod = environment === "prod";
-    // Seed 001 names the database Service `postgres-prod` (`nc -zv postgres-prod 5432`).
+    // The guide names the database Service `postgres-prod` (`nc -zv postgres-prod 5432`).
     const postgres = `postgres-${environment}`;
 
-    // Seed 001's CD table: dev 1 replica, staging 2 (canary), prod 3+ with HPA (blue-green). The
-    // HPA targets come from seed 001's SLO table (CPU < 70 %, memory < 80 %).
+    // The guide's CD table: dev 1 replica, staging 2 (canary), prod 3+ with HPA (blue-green). The
+    // HPA targets come from the guide's SLO table (CPU < 70 %, memory < 80 %).
     const scaling: ServiceSpec["scaling"] = environment === "prod"
         ? { minReplicas: 3, maxReplicas: settings.maxReplicas, cpuUtilization: 70, memoryUtilization: 80 }
         : { replicas: dev ? 1 : 2 };
 
     return {
         product: "chatbot",
-        // Seed 001's dev tag is main-latest (`helm upgrade … --set image.tag=main-latest`).
-        movingTagReason: "seed 001 deploys dev from the main-latest tag on every push to main; staging and prod run immutable tags",
+        // The guide's dev tag is main-latest (`helm upgrade … --set image.tag=main-latest`).
+        movingTagReason: "the chatbot's CI/CD & Kubernetes Deployment Guide deploys dev from the main-latest tag on every push to main; staging and prod run immutable tags",
         secrets: {
             hfAccessToken: { fromConfig: settings.hfAccessToken },
-            // The service's own API key (seed 001's PROD_API_KEY), generated per environment.
+            // The service's own API key (the guide's PROD_API_KEY), generated per environment.
             apiKey: { generate: "password", length: 40 },
             postgresPassword: { generate: "password", length: 32 },
             qdrantApiKey: { generate: "password", length: 40 },
@@ -37,7 +39,7 @@ export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, setti
                 NODE_ENV: dev ? "development" : "production",
                 PORT: "3001",
                 LOG_LEVEL: dev ? "debug" : "info",
-                // Seed 001's logs are JSON (Loki queries `| json`).
+                // The guide's logs are JSON (Loki queries `| json`).
                 LOG_FORMAT: "json",
                 METRICS_PATH: "/metrics",
                 CHATBOT_DB_HOST: postgres,
@@ -48,7 +50,7 @@ export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, setti
             },
         }],
         kubernetesSecrets: [{
-            // Seed 001: `kubectl create secret generic chatbot-service-secrets --from-literal=hf-access-token=…
+            // The guide: `kubectl create secret generic chatbot-service-secrets --from-literal=hf-access-token=…
             // --from-literal=api-key=… --from-literal=db-password=…`.
             name: "chatbot-service-secrets",
             entries: {
@@ -67,10 +69,10 @@ export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, setti
                 database: "chatbot",
                 username: "chatbot",
                 passwordSecret: "postgresPassword",
-                // Seed 001 gives no sizes; a conversation store grows slowly.
+                // The guide gives no sizes; a conversation store grows slowly.
                 storageSize: dev ? "5Gi" : prod ? "20Gi" : "10Gi",
                 resources: dev ? sizes("100m", "256Mi", "500m", "512Mi") : sizes("250m", "512Mi", "1", "1Gi"),
-                // Not asked by seed 001; every production database here gets the same daily dump.
+                // Not asked by the guide; every production database here gets the same daily dump.
                 backup: { schedule: BACKUP_SCHEDULES.postgres, storageSize: "20Gi" },
             },
             {
@@ -86,12 +88,12 @@ export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, setti
         ],
         services: [{
             name: "chatbot-service",
-            // Seed 001 selects pods with `-l app=chatbot-service` and Loki queries {app="chatbot-service"}.
+            // The guide selects pods with `-l app=chatbot-service` and Loki queries {app="chatbot-service"}.
             appLabel: true,
             component: "api",
             image: "ghcr.io/shopyverse/chatbot-service",
             release: settings.release,
-            // Seed 001: metrics at /metrics on 3001, reached through Service port 80
+            // The guide: metrics at /metrics on 3001, reached through Service port 80
             // (`kubectl port-forward svc/chatbot-service 3001:80`).
             ports: [{ name: "http", containerPort: 3001, servicePort: 80 }],
             configMaps: ["chatbot-service-config"],
@@ -101,11 +103,11 @@ export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, setti
                 CHATBOT_DB_PASSWORD: { secret: "chatbot-service-secrets", key: "db-password" },
                 QDRANT_API_KEY: { secret: "chatbot-service-secrets", key: "qdrant-api-key" },
             },
-            // Seed 001 gives no sizes: a Node.js API that calls Hugging Face for inference.
+            // The guide gives no sizes: a Node.js API that calls Hugging Face for inference.
             resources: dev ? sizes("100m", "256Mi", "500m", "512Mi") : sizes("250m", "512Mi", "1", "1Gi"),
             runAs: APP_USER,
             probes: {
-                // Seed 001 names no health endpoint; /health is assumed (document in docs/workloads.md).
+                // The guide names no health endpoint; /health is assumed (docs/products/chatbot.md).
                 startup: { path: "/health", periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
                 liveness: { path: "/health", periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
                 readiness: { path: "/health", periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
@@ -114,7 +116,7 @@ export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, setti
             metrics: { path: "/metrics" },
             ingress: {
                 host: settings.host,
-                // Model calls can take tens of seconds (seed 001's P99 target is 5 s, its alert fires at more).
+                // Model calls can take tens of seconds (the guide's P99 target is 5 s, its alert fires at more).
                 limits: { requestsPerSecond: 20, readTimeoutSeconds: 60, sendTimeoutSeconds: 60, maxBodySize: "1m" },
             },
         }],

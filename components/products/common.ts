@@ -5,7 +5,7 @@
 import type { Resources, RunAs } from "../workloads/security";
 
 /**
- * The products' own images run as this unprivileged user. The seeds do not say which user their
+ * The products' own images run as this unprivileged user. The source documents do not say which user their
  * Dockerfiles set; the platform requires a non-root one, so images must run under any non-zero
  * UID (no writes outside /tmp and mounted volumes).
  */
@@ -27,7 +27,7 @@ export function sizes(cpu: string, memory: string, cpuLimit: string, memoryLimit
     return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit }, ...(gpus ? { gpus } : {}) };
 }
 
-/** Daily backup times (UTC), before seed 002's Saturday 02:00-04:00 maintenance window and staggered per store. */
+/** Daily backup times (UTC), before the Soundcore KCP deployment documentation's Saturday 02:00-04:00 maintenance window and staggered per store. */
 export const BACKUP_SCHEDULES = {
     postgres: "0 1 * * *",
     mongodb: "15 1 * * *",

@@ -1,8 +1,10 @@
 /**
- * Harvis AI (seed 003): a GPU backend, a Next.js frontend, Ollama, n8n and PostgreSQL, in
- * ai-agents-staging and ai-agents (dev: a CPU-only ai-agents-dev), plus its CI runners. The seed's
- * nginx reverse proxy is the platform's ingress controller; its insecure localhost:5000 registry
+ * Harvis AI: a GPU backend, a Next.js frontend, Ollama, n8n and PostgreSQL, in
+ * ai-agents-staging and ai-agents (dev: a CPU-only ai-agents-dev), plus its CI runners. The
+ * summary's nginx reverse proxy is the platform's ingress controller; its insecure localhost:5000 registry
  * is replaced by the registry in `harvisImageRegistry`.
+ * "The summary" below is the source document "CI/CD Implementation Summary" (Harvis AI);
+ * docs/products/harvis-ai.md states the requirements taken from it and the choices made where it is silent.
  */
 import { GITLAB_RUNNER_NAMESPACE } from "./catalog";
 import { APP_USER, BACKUP_SCHEDULES, IMAGES, sizes } from "./common";
@@ -30,7 +32,7 @@ export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, setti
         configMaps: ["harvis-ai-config"],
         secretEnv: { DATABASE_URL: { secret: "harvis-ai-secrets", key: "database-url" } },
         env: { HOME: "/tmp" },
-        // Seed 003: memory 8Gi (staging) / 12Gi (prod), from config; request = limit so the node
+        // The summary: memory 8Gi (staging) / 12Gi (prod), from config; request = limit so the node
         // never overcommits the memory a model is loaded into. Dev runs it on CPU with 1Gi.
         resources: sizes(dev ? "250m" : "1", settings.backendMemory, dev ? "1" : "4", settings.backendMemory, settings.backendGpus),
         runAs: APP_USER,
@@ -40,7 +42,7 @@ export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, setti
             liveness: { path: "/health", periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
             readiness: { path: "/health", periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 2 },
         },
-        // Seed 003: "Replicas: 1" in both overlays.
+        // The summary: "Replicas: 1" in both overlays.
         scaling: { replicas: 1 },
         metrics: { path: "/metrics" },
         nodeSelector: placement(settings.nodes.backend),
@@ -48,8 +50,8 @@ export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, setti
         // No second GPU exists to surge onto: replace the pod in place.
         rollout: gpuBackend ? { maxSurge: 0, maxUnavailable: 1 } : undefined,
         exemptions: gpuBackend ? {
-            "min-replicas": "seed 003 runs one backend on node1's single RTX 4090 (nvidia.com/gpu); a second replica cannot get a GPU",
-            "exposed-needs-pdb": "one replica by design (single GPU on node1, seed 003); the PDB exists but cannot keep a second pod up",
+            "min-replicas": "one backend on node1's single RTX 4090 (nvidia.com/gpu), where Harvis AI's CI/CD Implementation Summary places it; a second replica cannot get a GPU",
+            "exposed-needs-pdb": "one replica by design (single GPU on node1); the PDB exists but cannot keep a second pod up",
         } : undefined,
     };
 
@@ -68,7 +70,7 @@ export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, setti
             liveness: { path: "/", periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
             readiness: { path: "/", periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
         },
-        // Seed 003 says 1 replica; the frontend needs no GPU, so staging and prod run 2 to stay
+        // The summary says 1 replica; the frontend needs no GPU, so staging and prod run 2 to stay
         // up through node drains (the policy pack requires it for exposed workloads).
         scaling: { replicas: dev ? 1 : 2 },
         metrics: { path: "/metrics" },
@@ -99,7 +101,7 @@ export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, setti
         // The model volume is ReadWriteOnce: the old pod must let go before the new one mounts it.
         rollout: "Recreate",
         exemptions: gpuOllama ? {
-            "min-replicas": "one Ollama on node2's single RTX 3090 Ti with a ReadWriteOnce model volume (seed 003); a second replica can get neither",
+            "min-replicas": "one Ollama on node2's single RTX 3090 Ti with a ReadWriteOnce model volume; a second replica can get neither",
         } : undefined,
     };
 
@@ -139,13 +141,13 @@ export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, setti
         scaling: { replicas: 1 },
         metrics: { path: "/metrics" },
         exemptions: dev ? undefined : {
-            "min-replicas": "n8n in regular mode runs exactly one main process; more replicas need queue mode with Redis and workers, which seed 003 does not use",
+            "min-replicas": "n8n in regular mode runs exactly one main process; more replicas need queue mode with Redis and workers, which Harvis AI's CI/CD Implementation Summary does not use",
         },
     };
 
     return {
         product: "harvis-ai",
-        movingTagReason: "seed 003: staging tracks the staging-latest build that Flux's ImagePolicy selects (pulled again on each rollout, imagePullPolicy Always); prod is pinned to semantic versions",
+        movingTagReason: "Harvis AI's CI/CD Implementation Summary: staging tracks the staging-latest build that Flux's ImagePolicy selects (pulled again on each rollout, imagePullPolicy Always); prod is pinned to semantic versions",
         secrets: {
             postgresPassword: { generate: "password", length: 32 },
             n8nEncryptionKey: { generate: "password", length: 48 },
@@ -156,7 +158,7 @@ export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, setti
         configMaps: [{
             name: "harvis-ai-config",
             data: {
-                // Seed 003: DEBUG in staging, INFO in production (dev: debug logging).
+                // The summary: DEBUG in staging, INFO in production (dev: debug logging).
                 LOG_LEVEL: settings.logLevel,
                 ENVIRONMENT: environment,
                 OLLAMA_BASE_URL: "http://ollama:11434",

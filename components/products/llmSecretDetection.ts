@@ -1,6 +1,8 @@
 /**
- * LLM secret-detection service (seed 004): a FastAPI service with a Redis cache, an API key, and a
+ * LLM secret-detection service: a FastAPI service with a Redis cache, an API key, and a
  * public API host; blue-green in production.
+ * "The guide" below is the source document "CI/CD & DevOps Setup - LLM Service";
+ * docs/products/llm-secret-detection.md states the requirements taken from it and the choices made where it is silent.
  */
 import { APP_USER, IMAGES, sizes } from "./common";
 import { LlmServiceSettings } from "./settings";
@@ -11,7 +13,7 @@ export const llmSecretDetection: ProductDefinition<LlmServiceSettings> = ({ envi
     return {
         product: "llm-secret-detection",
         secrets: {
-            // Seed 004: the X-API-KEY clients send; generated per environment (dev's was dev-key-12345).
+            // The guide: the X-API-KEY clients send; generated per environment (dev's was dev-key-12345).
             apiKey: { generate: "password", length: 40 },
             redisPassword: { generate: "password", length: 32 },
             redisUrl: { template: "redis://:{redisPassword}@redis:6379/0" },
@@ -40,18 +42,18 @@ export const llmSecretDetection: ProductDefinition<LlmServiceSettings> = ({ envi
             engine: "redis",
             ...IMAGES.redis,
             passwordSecret: "redisPassword",
-            // A cache (seed 004: "Redis: Application-level caching"): small, and no backup.
+            // A cache (the guide: "Redis: Application-level caching"): small, and no backup.
             storageSize: dev ? "1Gi" : "5Gi",
             resources: dev ? sizes("50m", "64Mi", "200m", "256Mi") : sizes("100m", "256Mi", "500m", "512Mi"),
         }],
         services: [{
             name: "llm-service",
-            // Seed 004: `kubectl get pods -l app=llm-service`.
+            // The guide: `kubectl get pods -l app=llm-service`.
             appLabel: true,
             component: "api",
             image: "ghcr.io/llm-secret-detection/llm-service",
             release: settings.release,
-            // Seed 004: the app listens on 8000; the Service answers on 80 (`port-forward svc/llm-service 8080:80`).
+            // The guide: the app listens on 8000; the Service answers on 80 (`port-forward svc/llm-service 8080:80`).
             ports: [{ name: "http", containerPort: 8000, servicePort: 80 }],
             configMaps: ["llm-service-config"],
             secretEnv: {
@@ -59,11 +61,11 @@ export const llmSecretDetection: ProductDefinition<LlmServiceSettings> = ({ envi
                 REDIS_URL: { secret: "llm-service-secrets", key: "redis-url" },
             },
             env: { HOME: "/tmp" },
-            // Seed 004: 250m/512Mi requests, 500m/1Gi limits, in every environment.
+            // The guide: 250m/512Mi requests, 500m/1Gi limits, in every environment.
             resources: sizes("250m", "512Mi", "500m", "1Gi"),
             runAs: APP_USER,
             probes: {
-                // Seed 004: /liveness and /readiness; the model loads before either answers.
+                // The guide: /liveness and /readiness; the model loads before either answers.
                 startup: { path: "/liveness", periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 },
                 liveness: { path: "/liveness", periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
                 readiness: { path: "/readiness", periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
@@ -72,7 +74,7 @@ export const llmSecretDetection: ProductDefinition<LlmServiceSettings> = ({ envi
             metrics: { path: "/metrics" },
             ingress: {
                 host: settings.host,
-                // Seed 004 asks for rate limiting against abuse without numbers; 600/minute per client
+                // The guide asks for rate limiting against abuse without numbers; 600/minute per client
                 // IP leaves room for CI scanners that batch requests.
                 limits: { requestsPerMinute: 600, readTimeoutSeconds: 60, sendTimeoutSeconds: 60, maxBodySize: "1m" },
             },

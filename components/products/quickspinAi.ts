@@ -1,6 +1,8 @@
 /**
- * QuickSpin AI (seed 000): one FastAPI service with an embedded ChromaDB on a claim, Groq for
+ * QuickSpin AI: one FastAPI service with an embedded ChromaDB on a claim, Groq for
  * inference, an external MongoDB, and read access to the Kubernetes API.
+ * "The guide" below is the source document "QuickSpin AI Service - CI/CD Setup Guide";
+ * docs/products/quickspin-ai.md states the requirements taken from it and the choices made where it is silent.
  */
 import { APP_USER, sizes } from "./common";
 import { QuickSpinSettings } from "./settings";
@@ -11,14 +13,14 @@ export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment,
     secrets: {
         groqApiKey: { fromConfig: settings.groqApiKey },
         mongodbUri: { fromConfig: settings.mongodbUri },
-        // Seed 000: `openssl rand -base64 32`.
+        // The guide: `openssl rand -base64 32`.
         jwtSecretKey: { generate: "base64", bytes: 32 },
     },
-    // Seed 000: `kubectl create secret docker-registry gitlab-registry --docker-server=registry.gitlab.com`.
+    // The guide: `kubectl create secret docker-registry gitlab-registry --docker-server=registry.gitlab.com`.
     registry: { secretName: "gitlab-registry", server: "registry.gitlab.com", credentials: settings.registry },
     configMaps: [{
         name: "quickspin-ai-config",
-        // Seed 000's "Application Config (Hardcoded)" block, verbatim in every environment.
+        // The guide's "Application Config (Hardcoded)" block, verbatim in every environment.
         data: {
             APP_ENV: "production",
             LOG_LEVEL: "INFO",
@@ -34,7 +36,7 @@ export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment,
         },
     }],
     kubernetesSecrets: [{
-        // Seed 000's "Secrets (From GitLab CI/CD)" block; the URLs and K8S_IN_CLUSTER are not
+        // The guide's "Secrets (From GitLab CI/CD)" block; the URLs and K8S_IN_CLUSTER are not
         // sensitive but the service reads them from this Secret, so they stay here.
         name: "quickspin-ai-secrets",
         entries: {
@@ -46,7 +48,7 @@ export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment,
             K8S_IN_CLUSTER: { value: "true" },
         },
     }],
-    // Seed 000: 10Gi, ReadWriteOnce on the stack's storage class (local-path on K3s). Every pod
+    // The guide: 10Gi, ReadWriteOnce on the stack's storage class (local-path on K3s). Every pod
     // mounts it, so with a node-local class all replicas land on the node holding the volume.
     volumes: [{ name: "quickspin-ai-chroma-pvc", size: "10Gi" }],
     services: [{
@@ -61,22 +63,22 @@ export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment,
                 .map((key) => [key, { secret: "quickspin-ai-secrets", key }])),
         // Python libraries cache under $HOME (Chroma's embedding model among them).
         env: { HOME: "/tmp" },
-        // Seed 000: 500m/1Gi requests, 2/2Gi limits. Dev (no dev in the seed) requests less so the
-        // whole dev stack fits one 4-CPU/8-GiB machine; the limits stay the seed's.
+        // The guide: 500m/1Gi requests, 2/2Gi limits. Dev (no dev in the guide) requests less so the
+        // whole dev stack fits one 4-CPU/8-GiB machine; the limits stay the guide's.
         resources: environment === "dev" ? sizes("200m", "512Mi", "2", "2Gi") : sizes("500m", "1Gi", "2", "2Gi"),
         runAs: APP_USER,
         probes: {
-            // Seed 000, exactly.
+            // The guide, exactly.
             liveness: { path: "/api/v1/health", initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
             readiness: { path: "/api/v1/health", initialDelaySeconds: 10, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
         },
         volumes: [{ claim: "quickspin-ai-chroma-pvc", mountPath: "/data/chroma" }],
-        // Seed 000: HPA 2-6 on CPU 70 % and memory 80 %, fast scale-up, gradual scale-down.
+        // The guide: HPA 2-6 on CPU 70 % and memory 80 %, fast scale-up, gradual scale-down.
         scaling: settings.replicas >= 2
             ? { minReplicas: settings.replicas, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }
             : { replicas: settings.replicas },
         serviceAccount: {
-            // Seed 000: "quickspin-operator (from backend, for K8s API access)". The AI service only
+            // The guide: "quickspin-operator (from backend, for K8s API access)". The AI service only
             // reports on what the backend provisions, so it reads (get/list/watch) workloads, their
             // pods and events in its namespace; creating and deleting stays with the backend's operator.
             name: "quickspin-operator",
@@ -85,12 +87,12 @@ export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment,
                 { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ["get", "list", "watch"] },
             ],
         },
-        // Seed 000: ClientIP affinity, 3 hours.
+        // The guide: ClientIP affinity, 3 hours.
         clientIpAffinitySeconds: 10800,
         metrics: { path: "/metrics" },
         ingress: {
             host: settings.host,
-            // Seed 000: 100 requests/minute, 300 s for long AI operations.
+            // The guide: 100 requests/minute, 300 s for long AI operations.
             limits: { requestsPerMinute: 100, readTimeoutSeconds: 300, sendTimeoutSeconds: 300, maxBodySize: "10m" },
         },
     }],

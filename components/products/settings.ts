@@ -1,6 +1,6 @@
 /**
  * What each product takes from a stack's configuration (validated in components/config), and the
- * release strategy each product uses per environment. Strategies follow the seeds, so they are
+ * release strategy each product uses per environment. Strategies follow the source documents, so they are
  * data here rather than configuration: changing one is a design change, not an operator's switch.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -12,13 +12,13 @@ export type Color = (typeof COLORS)[number];
 
 /**
  * Release strategy per product and environment.
- * - chatbot: seed 001's CD table (dev rolling, staging canary in 2 steps, prod blue-green).
- * - soundcore-kcp: seed 002 deploys prod blue-green ("New (green) deployment created … Traffic
+ * - chatbot: the chatbot's deployment guide's CD table (dev rolling, staging canary in 2 steps, prod blue-green).
+ * - soundcore-kcp: the Soundcore KCP deployment documentation deploys prod blue-green ("New (green) deployment created … Traffic
  *   switches to green"); staging is updated in place on every merge to main.
- * - llm-secret-detection: seed 004 lists "Blue-Green: Zero-downtime deployment strategy" for its
+ * - llm-secret-detection: the LLM service's DevOps setup lists "Blue-Green: Zero-downtime deployment strategy" for its
  *   production deployment; staging deploys automatically from develop.
- * - quickspin-ai: seed 000's production stage is a "Zero-downtime rolling update".
- * - harvis-ai: seed 003 rolls out whatever tag Flux's ImagePolicy selects (rolling everywhere).
+ * - quickspin-ai: the QuickSpin AI setup guide's production stage is a "Zero-downtime rolling update".
+ * - harvis-ai: the Harvis AI implementation summary rolls out whatever tag Flux's ImagePolicy selects (rolling everywhere).
  */
 export const RELEASE_STRATEGIES: Readonly<Record<ProductId, Readonly<Record<Environment, ReleaseStrategy>>>> = {
     "quickspin-ai": { dev: "rolling", staging: "rolling", prod: "rolling" },
@@ -48,7 +48,7 @@ export interface RegistryCredentials {
 export interface QuickSpinSettings {
     readonly release: ReleaseSettings;
     readonly host: string;
-    /** 1: a single pod without HPA (dev); 2 or more: the HPA's minimum (maximum 6, seed 000). */
+    /** 1: a single pod without HPA (dev); 2 or more: the HPA's minimum (maximum 6, the QuickSpin AI setup guide). */
     readonly replicas: number;
     readonly apiUrl: string;
     readonly authUrl: string;
@@ -60,7 +60,7 @@ export interface QuickSpinSettings {
 export interface ChatbotSettings {
     readonly release: ReleaseSettings;
     readonly host: string;
-    /** HPA maximum in prod (seed 001: "3+" replicas; the minimum 3 is the seed's). */
+    /** HPA maximum in prod (the chatbot's deployment guide: "3+" replicas; the minimum 3 is the document's). */
     readonly maxReplicas: number;
     readonly registry: RegistryCredentials;
     readonly hfAccessToken: pulumi.Output<string>;
@@ -82,7 +82,7 @@ export interface HarvisSettings {
     /** Registry and repository prefix of the backend and frontend images (replaces localhost:5000). */
     readonly imageRegistry: string;
     readonly logLevel: "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
-    /** Memory request and limit of the backend (seed 003: 8Gi staging, 12Gi prod). */
+    /** Memory request and limit of the backend (the Harvis AI implementation summary: 8Gi staging, 12Gi prod). */
     readonly backendMemory: string;
     readonly backendGpus: number;
     readonly ollamaGpus: number;

@@ -1,12 +1,14 @@
 /**
- * Soundcore KCP (seed 002): a Next.js frontend and five FastAPI services behind one host with path
+ * Soundcore KCP: a Next.js frontend and five FastAPI services behind one host with path
  * routing, on PostgreSQL, a MongoDB replica set, Redis with Sentinel and Neo4j. Staging and prod.
+ * "The guide" below is the source document "CI/CD & Deployment Guide: Soundcore KCP - Complete Deployment Documentation";
+ * docs/products/soundcore-kcp.md states the requirements taken from it and the choices made where it is silent.
  */
 import { APP_USER, BACKUP_SCHEDULES, IMAGES, sizes } from "./common";
 import { SoundcoreSettings } from "./settings";
 import { ProductDefinition, ProductSpec, ServiceSpec } from "./types";
 
-/** Seed 002's backend services and their ports. */
+/** The guide's backend services and their ports. */
 const BACKENDS = [
     { name: "knowledge-service", path: "knowledge", port: 8001 },
     { name: "content-service", path: "content", port: 8002 },
@@ -22,7 +24,7 @@ const IMAGE_PREFIX = "registry.gitlab.com/soundcore/kcp";
 
 export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment, settings }): ProductSpec => {
     const prod = environment === "prod";
-    // Seed 002: "Backup: Daily automated backups" for production (taken where dataProtection is on).
+    // The guide: "Backup: Daily automated backups" for production (taken where dataProtection is on).
     const backup = (schedule: string, storageSize: string) => ({ schedule, storageSize });
 
     const kcpSecretEnv: ServiceSpec["secretEnv"] = {
@@ -39,7 +41,7 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
 
     const backend = (b: (typeof BACKENDS)[number]): ServiceSpec => ({
         name: b.name,
-        // Seed 002 selects pods with `-l app=knowledge-service`.
+        // The guide selects pods with `-l app=knowledge-service`.
         appLabel: true,
         component: "backend",
         image: `${IMAGE_PREFIX}/${b.name}`,
@@ -48,11 +50,11 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
         configMaps: ["kcp-config", "kcp-datastores"],
         secretEnv: kcpSecretEnv,
         env: { HOME: "/tmp" },
-        // Seed 002: each backend 2 replicas, 250m/256Mi requests, 500m/512Mi limits.
+        // The guide: each backend 2 replicas, 250m/256Mi requests, 500m/512Mi limits.
         resources: sizes("250m", "256Mi", "500m", "512Mi"),
         runAs: APP_USER,
         probes: {
-            // Seed 002's health checks (`/api/v1/knowledge/health`, `/api/v1/analytics/health`), on every service.
+            // The guide's health checks (`/api/v1/knowledge/health`, `/api/v1/analytics/health`), on every service.
             startup: { path: `/api/v1/${b.path}/health`, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
             liveness: { path: `/api/v1/${b.path}/health`, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
             readiness: { path: `/api/v1/${b.path}/health`, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
@@ -84,7 +86,7 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
         registry: { secretName: "kcp-registry", server: "registry.gitlab.com", credentials: settings.registry },
         configMaps: [
             {
-                // Seed 002's ConfigMap, verbatim.
+                // The guide's ConfigMap, verbatim.
                 name: "kcp-config",
                 data: {
                     KNOWLEDGE_SERVICE_URL: "http://knowledge-service:8001",
@@ -98,7 +100,7 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
                 },
             },
             {
-                // Where the data stores are; kept apart so kcp-config stays exactly the seed's.
+                // Where the data stores are; kept apart so kcp-config stays exactly the guide's.
                 name: "kcp-datastores",
                 data: {
                     AUTH_SERVICE_URL: "http://auth-service:8005",
@@ -110,13 +112,13 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
                     REDIS_MASTER_NAME: "redis",
                     NEO4J_URI: "bolt://neo4j:7687",
                     NEO4J_USER: "neo4j",
-                    // Seed 002's log levels; staging debugs, prod informs.
+                    // The guide's log levels; staging debugs, prod informs.
                     LOG_LEVEL: prod ? "INFO" : "DEBUG",
                 },
             },
         ],
         kubernetesSecrets: [{
-            // Seed 002: `kubectl create secret generic kcp-secrets --from-literal=database-password=…
+            // The guide: `kubectl create secret generic kcp-secrets --from-literal=database-password=…
             // --from-literal=openai-api-key=…`, plus the other credentials its CI variables list.
             name: "kcp-secrets",
             entries: {
@@ -134,7 +136,7 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
         }],
         stores: [
             {
-                // Seed 002: "replicas: 1 (with backup replica)", 50Gi. The backup is the daily dump in prod.
+                // The guide: "replicas: 1 (with backup replica)", 50Gi. The backup is the daily dump in prod.
                 name: "postgres", engine: "postgres", ...IMAGES.postgres, appLabel: true,
                 database: "kcp", username: "kcp", passwordSecret: "postgresPassword",
                 storageSize: "50Gi",
@@ -142,7 +144,7 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
                 backup: backup(BACKUP_SCHEDULES.postgres, "50Gi"),
             },
             {
-                // Seed 002: 3 replicas (replica set), 100Gi each.
+                // The guide: 3 replicas (replica set), 100Gi each.
                 name: "mongodb", engine: "mongodb", ...IMAGES.mongodb, appLabel: true, replicas: 3,
                 database: "kcp", username: "kcp", passwordSecret: "mongodbPassword",
                 rootPasswordSecret: "mongodbRootPassword", replicaSetKeySecret: "mongodbReplicaSetKey",
@@ -151,7 +153,7 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
                 backup: backup(BACKUP_SCHEDULES.mongodb, "100Gi"),
             },
             {
-                // Seed 002: "replicas: 1 (with sentinel)", 10Gi. Three sentinels make a quorum of 2.
+                // The guide: "replicas: 1 (with sentinel)", 10Gi. Three sentinels make a quorum of 2.
                 name: "redis", engine: "redis", ...IMAGES.redis, appLabel: true,
                 passwordSecret: "redisPassword",
                 storageSize: "10Gi",
@@ -160,7 +162,7 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
                 backup: backup(BACKUP_SCHEDULES.redis, "10Gi"),
             },
             {
-                // Seed 002: 1 replica, 50Gi.
+                // The guide: 1 replica, 50Gi.
                 name: "neo4j", engine: "neo4j", ...IMAGES.neo4j, appLabel: true,
                 passwordSecret: "neo4jPassword",
                 storageSize: "50Gi",
@@ -178,26 +180,26 @@ export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment
                 ports: [{ name: "http", containerPort: 3000 }],
                 configMaps: ["kcp-config"],
                 env: { HOME: "/tmp", PORT: "3000", HOSTNAME: "0.0.0.0" },
-                // Seed 002: 3 replicas, 500m/512Mi requests, 1/1Gi limits.
+                // The guide: 3 replicas, 500m/512Mi requests, 1/1Gi limits.
                 resources: sizes("500m", "512Mi", "1", "1Gi"),
                 runAs: APP_USER,
                 // Next.js writes its image cache under .next/cache.
                 writablePaths: ["/tmp", "/app/.next/cache"],
                 probes: {
-                    // Seed 002: `curl https://kcp.soundcore.com/health`.
+                    // The guide: `curl https://kcp.soundcore.com/health`.
                     startup: { path: "/health", periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
                     liveness: { path: "/health", periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
                     readiness: { path: "/health", periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
                 },
-                // Seed 002: frontend-hpa 3-10 at 70 % CPU; memory 80 % is this platform's default
-                // second signal (seed 002 sets none).
+                // The guide: frontend-hpa 3-10 at 70 % CPU; memory 80 % is this platform's default
+                // second signal (the guide sets none).
                 scaling: { minReplicas: 3, maxReplicas: 10, cpuUtilization: 70, memoryUtilization: 80 },
                 metrics: { path: "/metrics" },
             },
             ...BACKENDS.map(backend),
         ],
         ingresses: [{
-            // Seed 002: `kubectl describe ingress kcp-ingress`.
+            // The guide: `kubectl describe ingress kcp-ingress`.
             name: "kcp-ingress",
             host: settings.host,
             routes: [

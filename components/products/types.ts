@@ -1,7 +1,7 @@
 /**
  * The shape of a product as data: what components/products/<product>.ts returns for one
  * environment and components/workloads/product.ts turns into Kubernetes objects. Objects refer to
- * each other by the names the seeds give them (Secret, ConfigMap, claim, service); the Product
+ * each other by the names the source documents give them (Secret, ConfigMap, claim, service); the Product
  * component resolves those names to the objects it created, so a typo fails the program, not the
  * rollout.
  */
@@ -29,7 +29,7 @@ export type SecretSource =
 export type SecretEntry = { readonly secret: string } | { readonly value: string };
 
 export interface ServiceSpec {
-    /** Service name (the seed's). */
+    /** Service name (the document's). */
     readonly name: string;
     readonly appLabel?: boolean;
     readonly component?: string;

@@ -27,7 +27,7 @@ const MANAGER_LABELS = { app: "gitlab-runner" };
 const RELEASE_PODS_REASON = "selects pods created by the gitlab-runner Helm release and by the runner itself (CI jobs); neither is a pod template the policy pack can see";
 
 /**
- * The gitlab-runner chart with the Kubernetes executor, replacing seed 003's runners on the host
+ * The gitlab-runner chart with the Kubernetes executor, replacing the Harvis AI implementation summary's runners on the host
  * Docker socket (privileged, hostPath, cluster-wide RBAC). Each CI job is a pod in this namespace:
  * unprivileged, no host access, resource-limited; jobs that build images use kaniko. The runner's
  * Role is namespaced; it holds pods/exec and pods/attach because that is how the executor runs
@@ -69,7 +69,7 @@ export class GitLabRunner extends pulumi.ComponentResource {
     service_memory_request = "128Mi"
     service_memory_limit = "1Gi"
     poll_timeout = 600
-    # Seed 003 built the backend on node1 (GPU) and the frontend on node2 with one runner per node;
+    # The Harvis AI implementation summary built the backend on node1 (GPU) and the frontend on node2 with one runner per node;
     # jobs now pick the node with KUBERNETES_NODE_SELECTOR_* variables.
     node_selector_overwrite_allowed = "kubernetes.io/hostname=.*"
     [runners.kubernetes.pod_labels]

@@ -5,7 +5,7 @@ import { Labels } from "./labels";
 
 export interface ImagePullSecretArgs {
     readonly namespace: k8s.core.v1.Namespace;
-    /** Secret name pods reference in imagePullSecrets (seed 000 names it gitlab-registry). */
+    /** Secret name pods reference in imagePullSecrets (the QuickSpin AI setup guide names it gitlab-registry). */
     readonly secretName: string;
     /** Registry host, e.g. registry.gitlab.com or ghcr.io. */
     readonly server: string;

@@ -12,9 +12,9 @@ export const LABEL = {
     version: "app.kubernetes.io/version",
     component: "app.kubernetes.io/component",
     managedBy: "app.kubernetes.io/managed-by",
-    /** The seeds query pods by `app=<name>` (e.g. `kubectl get pods -l app=chatbot-service`). */
+    /** The source documents query pods by `app=<name>` (e.g. `kubectl get pods -l app=chatbot-service`). */
     app: "app",
-    /** Blue-green color, the label seed 001 patches the Service selector with. */
+    /** Blue-green color, the label the chatbot's deployment guide patches the Service selector with. */
     color: "version",
     /** Canary track (stable or canary). */
     track: "track",
@@ -23,11 +23,11 @@ export const LABEL = {
 export type Labels = Record<string, string>;
 
 export interface WorkloadIdentity {
-    /** Workload name: the Service and Deployment/StatefulSet name the seeds use. */
+    /** Workload name: the Service and Deployment/StatefulSet name the source documents use. */
     readonly name: string;
     readonly product: ProductId;
     readonly environment: Environment;
-    /** Adds the seed's `app: <name>` label. @default false */
+    /** Adds the document's `app: <name>` label. @default false */
     readonly appLabel?: boolean;
     /** app.kubernetes.io/component, e.g. frontend, backend, database. */
     readonly component?: string;

@@ -14,7 +14,7 @@ export interface StatefulStoreArgs {
     readonly namespace: k8s.core.v1.Namespace;
     readonly product: ProductId;
     readonly environment: Environment;
-    /** StatefulSet and headless Service name (the seeds' names: postgres, mongodb, …). */
+    /** StatefulSet and headless Service name (the source documents' names: postgres, mongodb, …). */
     readonly name: string;
     readonly engine: StoreEngine;
     /** Image with an exact tag, e.g. docker.io/library/postgres:16.4. */
@@ -41,7 +41,7 @@ export interface StatefulStoreArgs {
     readonly username?: string;
     /** Extra PostgreSQL databases created on first start (owned by `username`). */
     readonly extraDatabases?: readonly string[];
-    /** Redis only: Sentinel processes watching the master (seed 002: "replicas: 1 (with sentinel)"). */
+    /** Redis only: Sentinel processes watching the master (the Soundcore KCP deployment documentation: "replicas: 1 (with sentinel)"). */
     readonly sentinel?: { readonly replicas: number; readonly resources: Resources };
     /**
      * Production data: `protect: true` on the StatefulSet (its claims are made by the StatefulSet

@@ -32,7 +32,7 @@ export interface StoreBackupArgs {
 }
 
 /**
- * A daily logical backup of one store into its own PersistentVolumeClaim. Seed 002 asks for daily
+ * A daily logical backup of one store into its own PersistentVolumeClaim. The Soundcore KCP deployment documentation asks for daily
  * backups to S3; no object store or credentials for one exist on this platform, so backups land on
  * a separate claim of the stack's (Retain) storage class, where an off-site copy job can pick them
  * up. Runs never overlap, a missed run is skipped rather than started hours late, and a failed

@@ -36,9 +36,9 @@ export interface WebServiceArgs {
     readonly namespace: k8s.core.v1.Namespace;
     readonly product: ProductId;
     readonly environment: Environment;
-    /** Service name and Deployment name prefix: the name the seeds, dashboards and alerts use. */
+    /** Service name and Deployment name prefix: the name the source documents, dashboards and alerts use. */
     readonly serviceName: string;
-    /** Adds the seed's `app: <serviceName>` label. @default false */
+    /** Adds the document's `app: <serviceName>` label. @default false */
     readonly appLabel?: boolean;
     /** app.kubernetes.io/component. */
     readonly component?: string;
@@ -74,7 +74,7 @@ export interface WebServiceArgs {
         readonly name?: string;
         readonly rules?: k8s.types.input.rbac.v1.PolicyRule[];
     };
-    /** kube-proxy stickiness on the Service (seed 000: ClientIP for 3 hours). */
+    /** kube-proxy stickiness on the Service (the QuickSpin AI setup guide: ClientIP for 3 hours). */
     readonly clientIpAffinitySeconds?: number;
     /** Prometheus scrape of `path` on the named port. @default { path: "/metrics" } on the first port; false for none */
     readonly metrics?: { readonly path: string; readonly port?: string } | false;

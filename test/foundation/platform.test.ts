@@ -1,6 +1,7 @@
 /**
  * The platform layer of every stack, evaluated offline with the stack's real configuration.
- * Expected values come from the requirements (shared/NOTES.md, reference/helm-addons.md) and from
+ * Expected values come from the requirements (README.md "Design notes", the chart pins' reasons
+ * in components/platform/charts.ts) and from
  * the stack files, never from the components under test.
  */
 import { strict as assert } from "assert";

@@ -4,7 +4,7 @@
  * 127.0.0.1 so gitbeaker talks to it exactly as it would to GitLab.
  *
  * It models the server, not our provider: its rules are written from GitLab's
- * Rails/Grape behaviour (docs/reference in /work/shared/reference/gitlab-variables.md)
+ * Rails/Grape behaviour (GitLab's REST API documentation for project variables)
  * and deliberately share no code with components/gitlab, so a provider bug
  * cannot be mirrored by the double and pass unnoticed.
  *

@@ -1,6 +1,7 @@
 /**
- * The seeds' GitLab variable tables as the stacks register them. Expected keys and flags are
- * written here from the source documents (shared/seeds 000, 001, 002), not from the tables' code.
+ * The source documents' GitLab variable tables as the stacks register them. Expected keys and flags are
+ * written here from the source documents of QuickSpin AI, the chatbot and Soundcore KCP
+ * (docs/products/), not from the tables' code.
  */
 import { strict as assert } from "assert";
 import { RecordedResource, StackEvaluation } from "../../tools/stack/types";
@@ -30,8 +31,8 @@ function rows(ev: StackEvaluation): Row[] {
     }));
 }
 
-/** Seed 000's table: key → [protected, masked, file]. KUBECONFIG_CONTENT: "File | Masked". */
-const SEED_000: Record<string, { protected?: boolean; masked: boolean; file?: boolean }> = {
+/** The QuickSpin AI setup guide's table: key → [protected, masked, file]. KUBECONFIG_CONTENT: "File | Masked". */
+const QUICKSPIN_TABLE: Record<string, { protected?: boolean; masked: boolean; file?: boolean }> = {
     QUICKSPIN_API_URL: { protected: false, masked: false },
     QUICKSPIN_API_URL_PROD: { protected: true, masked: false },
     QUICKSPIN_AUTH_URL: { protected: false, masked: false },
@@ -46,8 +47,8 @@ const SEED_000: Record<string, { protected?: boolean; masked: boolean; file?: bo
     DISCORD_WEBHOOK_URL: { protected: false, masked: false },
 };
 
-/** Seed 002's "Required GitLab CI/CD Variables". */
-const SEED_002 = ["CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD", "KUBE_CONFIG_STAGING", "KUBE_CONFIG_PRODUCTION", "DATABASE_URL",
+/** The Soundcore KCP deployment documentation's "Required GitLab CI/CD Variables". */
+const SOUNDCORE_TABLE = ["CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD", "KUBE_CONFIG_STAGING", "KUBE_CONFIG_PRODUCTION", "DATABASE_URL",
     "MONGODB_URI", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "PINECONE_API_KEY", "SLACK_WEBHOOK_URL", "SENTRY_DSN"];
 
 /** GitLab's masking rule for raw=false values (docs, ≤17.x): ≥ 8 characters of this alphabet. */
@@ -62,15 +63,15 @@ describe("GitLab CI/CD variables registered by the stacks", () => {
     });
     const project = (stack: string, path: string) => all[stack].filter((r) => r.project === path);
 
-    it("registers seed 000's twelve QuickSpin AI variables across staging and prod, with its flags", () => {
+    it("registers the QuickSpin AI setup guide's twelve QuickSpin AI variables across staging and prod, with its flags", () => {
         const rowsByKey = new Map<string, Row[]>();
         for (const stack of ["staging", "prod"]) {
             for (const row of project(stack, "quick-spin/quick-spin-ai")) {
                 rowsByKey.set(row.key, [...(rowsByKey.get(row.key) ?? []), row]);
             }
         }
-        assert.deepEqual([...rowsByKey.keys()].sort(), Object.keys(SEED_000).sort());
-        for (const [key, expected] of Object.entries(SEED_000)) {
+        assert.deepEqual([...rowsByKey.keys()].sort(), Object.keys(QUICKSPIN_TABLE).sort());
+        for (const [key, expected] of Object.entries(QUICKSPIN_TABLE)) {
             for (const row of rowsByKey.get(key)!) {
                 assert.equal(row.masked, expected.masked, `${key} masked`);
                 assert.equal(row.file, expected.file === true, `${key} file`);
@@ -79,13 +80,13 @@ describe("GitLab CI/CD variables registered by the stacks", () => {
                 }
             }
         }
-        assert.equal(project("dev", "quick-spin/quick-spin-ai").length, 0, "seed 000 has no dev environment");
+        assert.equal(project("dev", "quick-spin/quick-spin-ai").length, 0, "the QuickSpin AI setup guide has no dev environment");
     });
 
     it("gives each environment its own kubeconfig through GitLab environment scopes, never the same key and scope twice", () => {
         const kubeconfigScopes = ["staging", "prod"].flatMap((s) => project(s, "quick-spin/quick-spin-ai"))
             .filter((r) => r.key === "KUBECONFIG_CONTENT").map((r) => r.scope).sort();
-        assert.deepEqual(kubeconfigScopes, ["ai-production", "ai-staging"], "the seed's deploy environments");
+        assert.deepEqual(kubeconfigScopes, ["ai-production", "ai-staging"], "the document's deploy environments");
         const seen = new Set<string>();
         for (const stack of STACKS) {
             for (const row of all[stack]) {
@@ -106,7 +107,7 @@ describe("GitLab CI/CD variables registered by the stacks", () => {
         assert.match(decoded, /^clusters:/m);
     });
 
-    it("maps seed 001's per-environment chatbot secrets to environment scopes in every stack", () => {
+    it("maps the chatbot's deployment guide's per-environment chatbot secrets to environment scopes in every stack", () => {
         const scopes: Record<string, string> = { dev: "dev", staging: "staging", prod: "production" };
         for (const stack of STACKS) {
             const chatbot = project(stack, "shopyverse/chatbot-service");
@@ -121,9 +122,9 @@ describe("GitLab CI/CD variables registered by the stacks", () => {
         }
     });
 
-    it("registers seed 002's Soundcore KCP variables across staging and prod, secrets masked and protected", () => {
+    it("registers the Soundcore KCP deployment documentation's Soundcore KCP variables across staging and prod, secrets masked and protected", () => {
         const soundcore = ["staging", "prod"].flatMap((s) => project(s, "soundcore/kcp"));
-        assert.deepEqual([...new Set(soundcore.map((r) => r.key))].sort(), [...SEED_002].sort());
+        assert.deepEqual([...new Set(soundcore.map((r) => r.key))].sort(), [...SOUNDCORE_TABLE].sort());
         for (const row of soundcore.filter((r) => r.key !== "CI_REGISTRY_USER")) {
             assert.ok(row.masked && row.protected, `${row.key} must be masked and protected`);
         }

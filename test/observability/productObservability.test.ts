@@ -3,7 +3,7 @@
  * mocks (test program fixtures/allProducts.ts, independent of index.ts and of stack config).
  *
  * Expected thresholds, windows, durations, severities, names, namespaces and Services are written
- * here from the seeds (shared/seeds 000–004) and issue 3, never imported from the catalog under
+ * here from the five source documents (docs/products/) and issue 3, never imported from the catalog under
  * test; objects are validated against the prometheus-operator CRD and Kubernetes OpenAPI schemas.
  */
 import { strict as assert } from "assert";
@@ -32,7 +32,7 @@ const DASHBOARD_LABEL = ["grafana_dashboard", "1"] as const;
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PROM_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 
-/** Namespaces the seeds name (seed 003: ai-agents-staging / ai-agents; seed 001: chatbot-<env>; …). */
+/** Namespaces the source documents name (the Harvis AI implementation summary: ai-agents-staging / ai-agents; the chatbot's deployment guide: chatbot-<env>; …). */
 const SEED_NAMESPACES: Partial<Record<Product, Partial<Record<Env, string>>>> = {
     "quickspin-ai": { prod: "quickspin-ai" },
     chatbot: { dev: "chatbot-dev", staging: "chatbot-staging", prod: "chatbot-prod" },
@@ -40,7 +40,7 @@ const SEED_NAMESPACES: Partial<Record<Product, Partial<Record<Env, string>>>> = 
     "harvis-ai": { staging: "ai-agents-staging", prod: "ai-agents" },
 };
 
-/** The Services (= scrape job labels) of each product, from the seeds and issue 3. */
+/** The Services (= scrape job labels) of each product, from the source documents and issue 3. */
 const SERVICES: Record<Product, string[]> = {
     "quickspin-ai": ["quickspin-ai"],
     chatbot: ["chatbot-service"],
@@ -121,7 +121,7 @@ function jobsOf(matchers: string[]): string[] | undefined {
     return job ? /^job=~?"(.*)"$/.exec(job)![1].split("|") : undefined;
 }
 
-/** A seed's PromQL with our scoping (namespace and job matchers) removed, quotes and spaces normalised. */
+/** A source document's PromQL with our scoping (namespace and job matchers) removed, quotes and spaces normalised. */
 function withoutScope(expr: string): string {
     return expr
         .replace(/\{([^}]*)\}/g, (_all, body: string) => {
@@ -173,7 +173,7 @@ for (const env of ENVIRONMENTS) {
                     o = objectsOf(ev, product);
                 });
 
-                it("lives in the namespace the seeds name", () => {
+                it("lives in the namespace the source documents name", () => {
                     const expected = SEED_NAMESPACES[product]?.[env];
                     if (expected !== undefined) {
                         assert.equal(o.namespace, expected);
@@ -289,7 +289,7 @@ for (const env of ENVIRONMENTS) {
             });
         }
 
-        describe("seed 001 (chatbot): Performance Baselines & SLOs and the custom dashboard", () => {
+        describe("the chatbot's deployment guide (chatbot): Performance Baselines & SLOs and the custom dashboard", () => {
             let o: ProductObjects;
             before(() => {
                 o = objectsOf(ev, "chatbot");
@@ -319,7 +319,7 @@ for (const env of ENVIRONMENTS) {
                 expectAlert(o.rules, { what: "memory", markers: ["container_memory"], window: "5m", op: ">", value: 0.85, for: "5m" });
             });
 
-            it("ships the 'Chatbot Service Monitoring' dashboard with the seed's three panels and expressions", () => {
+            it("ships the 'Chatbot Service Monitoring' dashboard with the document's three panels and expressions", () => {
                 const seedPanels: Record<string, string> = {
                     "Request Latency (P95)": "histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))",
                     "Error Rate (5xx)": "rate(http_requests_total{status=~'5..'}[5m])",
@@ -332,13 +332,13 @@ for (const env of ENVIRONMENTS) {
                     const panel = d.panels.find((p) => p.title === title);
                     assert.ok(panel, `panel "${title}"`);
                     assert.ok(panel.targets.some((t) => withoutScope(t.expr) === withoutScope(seedExpr)),
-                        `"${title}": ${panel.targets.map((t) => t.expr)} is not the seed's ${seedExpr} plus scoping`);
+                        `"${title}": ${panel.targets.map((t) => t.expr)} is not the document's ${seedExpr} plus scoping`);
                     assert.ok(panel.targets.every((t) => t.expr.includes(`namespace="${o.namespace}"`)));
                 }
             });
         });
 
-        describe("seed 002 (Soundcore KCP): Alerting Rules and Grafana Dashboards", () => {
+        describe("the Soundcore KCP deployment documentation (Soundcore KCP): Alerting Rules and Grafana Dashboards", () => {
             let o: ProductObjects;
             before(() => {
                 o = objectsOf(ev, "soundcore-kcp");
@@ -372,7 +372,7 @@ for (const env of ENVIRONMENTS) {
             });
         });
 
-        describe("seed 004 (LLM service): Alerting Rules and metrics", () => {
+        describe("the LLM service's DevOps setup (LLM service): Alerting Rules and metrics", () => {
             let o: ProductObjects;
             before(() => {
                 o = objectsOf(ev, "llm-secret-detection");
@@ -394,7 +394,7 @@ for (const env of ENVIRONMENTS) {
                 assert.match(sides[0], /^sum( by \([^)]*\))? \(/);
                 assert.equal(/^sum( by \([^)]*\))?/.exec(sides[0])![0], /^sum( by \([^)]*\))?/.exec(sides[1])![0]);
             });
-            it("has a dashboard over the seed's metrics", () => {
+            it("has a dashboard over the document's metrics", () => {
                 const exprs = o.dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.map((t) => t.expr))).join("\n");
                 for (const metric of ["llm_http_requests_total", "llm_analysis_duration_seconds", "llm_cache_hits_total", "llm_cache_misses_total", "llm_secrets_detected_total"]) {
                     assert.ok(exprs.includes(metric), metric);
@@ -402,7 +402,7 @@ for (const env of ENVIRONMENTS) {
             });
         });
 
-        describe("seed 000 (QuickSpin AI): Set Up Alerts", () => {
+        describe("the QuickSpin AI setup guide (QuickSpin AI): Set Up Alerts", () => {
             let o: ProductObjects;
             before(() => {
                 o = objectsOf(ev, "quickspin-ai");
@@ -415,7 +415,7 @@ for (const env of ENVIRONMENTS) {
             });
         });
 
-        describe("Harvis AI (seed 003 gives no alerts: ours)", () => {
+        describe("Harvis AI (the Harvis AI implementation summary gives no alerts: ours)", () => {
             let o: ProductObjects;
             before(() => {
                 o = objectsOf(ev, "harvis-ai");

@@ -190,7 +190,7 @@ describe("image policies", () => {
     defineCases("image-registry-allowlist", [
         { title: "unknown registry", resources: () => broken("web", (w) => { container(w).image = "quay.io/evil/miner:1.0"; }),
             expect: ["\"quay.io/evil/miner:1.0\" resolves to quay.io/evil/miner, which is not in the allowed registries"] },
-        { title: "insecure local registry from the seeds", resources: () => broken("web", (w) => { container(w).image = "localhost:5000/shop-web:1.0.0"; }), expect: ["localhost:5000/shop-web"] },
+        { title: "insecure local registry from the source documents", resources: () => broken("web", (w) => { container(w).image = "localhost:5000/shop-web:1.0.0"; }), expect: ["localhost:5000/shop-web"] },
         { title: "Docker Hub user image not on the list", resources: () => broken("web", (w) => { container(w).image = "someone/tool:1.0"; }), expect: ["docker.io/someone/tool"] },
         { title: "product images from Docker Hub and GHCR", resources: () => broken("web", (w) => {
             podSpec(w).containers.push({ ...container(w), name: "ollama", image: "ollama/ollama:0.3.12" }, { ...container(w), name: "q", image: "qdrant/qdrant:v1.12.1" },

@@ -1,5 +1,5 @@
 /**
- * Dev runs on one 4-CPU / 8-GiB machine next to the platform add-ons (about 0.7 CPU / 1.7 GiB of
+ * Dev runs on one 4-CPU / 8-GiB machine next to the platform add-ons (about 650m CPU / 1.66Gi of
  * requests in dev): the products' requests at minimum scale must stay within 3 CPU and 6 GiB.
  * Summed from the rendered objects: requests × replicas (the HPA minimum where an HPA scales the
  * Deployment), a pod counting the larger of its containers' sum and its biggest init container.

@@ -1,6 +1,8 @@
 /**
- * ShopyVerse chatbot (seed 001): dev 1 replica rolling, staging 2 replicas canary, prod 3+ with
+ * ShopyVerse chatbot: dev 1 replica rolling, staging 2 replicas canary, prod 3+ with
  * HPA and blue-green; metrics on 3001; its ConfigMap, Secret, ServiceAccount, PostgreSQL, Qdrant.
+ * "The guide" below is the source document "CI/CD & Kubernetes Deployment Guide" (ShopyVerse Chatbot Service);
+ * docs/products/chatbot.md states the requirements taken from it and the choices made where it is silent.
  */
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../tools/stack/types";
@@ -11,7 +13,7 @@ for (const stack of STACKS) {
     const env = configured(stack, "environment");
     const NS = `chatbot-${env}`;
 
-    describe(`ShopyVerse chatbot, seed 001 (${stack} stack)`, () => {
+    describe(`ShopyVerse chatbot (${stack} stack)`, () => {
         let ev: StackEvaluation;
         before(async () => {
             ev = await stackEvaluation(stack);
@@ -65,7 +67,7 @@ for (const stack of STACKS) {
                     assert.equal(d.inputs.spec.replicas, undefined);
                     const hpa = hpaFor(ev, d);
                     assert.ok(hpa, `${d.inputs.metadata.name} has an HPA`);
-                    assert.equal(hpa.inputs.spec.minReplicas, 3, "seed 001: 3+ replicas");
+                    assert.equal(hpa.inputs.spec.minReplicas, 3, "the guide: 3+ replicas");
                     assert.ok(hpa.inputs.spec.maxReplicas > 3);
                 }
                 assert.equal(blue.inputs.spec.template.metadata.labels.version, "blue");
@@ -81,7 +83,7 @@ for (const stack of STACKS) {
         it("serves the API and /metrics on 3001, reached through Service port 80, scraped as chatbot-service", () => {
             for (const d of deploymentsOf(ev, "chatbot-service", NS)) {
                 assert.deepEqual(main(d).ports, [{ name: "http", containerPort: 3001 }]);
-                assert.equal(podTemplate(d).metadata.labels.app, "chatbot-service", "seed 001 selects pods by app=chatbot-service");
+                assert.equal(podTemplate(d).metadata.labels.app, "chatbot-service", "the guide selects pods by app=chatbot-service");
             }
             const service = object(ev, T.service, "chatbot-service", NS);
             assert.deepEqual(service.inputs.spec.ports.map((p: any) => [p.port, p.targetPort]), [[80, "http"]]);
@@ -106,7 +108,7 @@ for (const stack of STACKS) {
             }
         });
 
-        it("runs its PostgreSQL (postgres-<env>, as seed 001 names it) and Qdrant, reachable only from the chatbot", () => {
+        it("runs its PostgreSQL (postgres-<env>, as the guide names it) and Qdrant, reachable only from the chatbot", () => {
             const pg = object(ev, T.statefulSet, `postgres-${env}`, NS);
             const qdrant = object(ev, T.statefulSet, "qdrant", NS);
             assert.equal(pg.inputs.spec.replicas, 1);

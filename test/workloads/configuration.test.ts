@@ -18,7 +18,7 @@ describe("product configuration", () => {
         { kind: "unknown color", key: "chatbotActiveColor", value: "purple", allowed: /one of blue, green/, stack: "prod" },
         { kind: "latest tag", key: "quickspinImageTag", value: "latest", allowed: /other than latest/ },
         { kind: "malformed tag", key: "llmServiceImageTag", value: "v1 beta", allowed: /must be an image tag/ },
-        { kind: "QuickSpin replicas above the seed's HPA maximum", key: "quickspinReplicas", value: 7, allowed: /integer from 1 to 6/ },
+        { kind: "QuickSpin replicas above the document's HPA maximum", key: "quickspinReplicas", value: 7, allowed: /integer from 1 to 6/ },
         { kind: "bad host", key: "chatbotHost", value: "Chatbot_Host", allowed: /DNS host name/ },
         { kind: "bad memory quantity", key: "harvisBackendMemory", value: "twelve gigs", allowed: /byte quantity/ },
         { kind: "unknown log level", key: "harvisLogLevel", value: "VERBOSE", allowed: /one of DEBUG, INFO, WARNING, ERROR, CRITICAL/ },
@@ -80,7 +80,7 @@ describe("product configuration", () => {
         const on = await evaluateWith("staging", { dataProtection: true });
         assert.equal(kinds(off, "kubernetes:batch/v1:CronJob").length, 0, "staging takes no backups by default");
         const backups = kinds(on, "kubernetes:batch/v1:CronJob");
-        // Seed 002's four Soundcore stores, plus the chatbot's and Harvis AI's PostgreSQL.
+        // The Soundcore KCP deployment documentation's four Soundcore stores, plus the chatbot's and Harvis AI's PostgreSQL.
         assert.ok(backups.length >= 6, `${backups.length} backup jobs`);
         // StatefulSets that hold data (Redis Sentinel keeps none).
         for (const sts of kinds(on, "kubernetes:apps/v1:StatefulSet").filter((x) => (x.inputs.spec.volumeClaimTemplates ?? []).length > 0)) {

@@ -109,7 +109,7 @@ for (const stack of STACKS) {
             }
         });
 
-        it("opens the internet (443, public addresses only) to the workloads that call the seeds' external APIs, and to nothing else", () => {
+        it("opens the internet (443, public addresses only) to the workloads that call the source documents' external APIs, and to nothing else", () => {
             const expected = new Set(["quickspin-ai", "chatbot-service", "knowledge-service", "content-service", "support-service",
                 "analytics-service", "auth-service", "ollama", "gitlab-runner", "ci-jobs"]);
             // The platform namespaces' own policies are the foundation suite's (test/foundation).

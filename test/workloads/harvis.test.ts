@@ -1,7 +1,9 @@
 /**
- * Harvis AI (seed 003): backend, frontend, Ollama, PostgreSQL and n8n in ai-agents-staging and
+ * Harvis AI: backend, frontend, Ollama, PostgreSQL and n8n in ai-agents-staging and
  * ai-agents (dev: ai-agents-dev, CPU only); the staging/prod deltas; the CI runners as the
  * gitlab-runner chart with the Kubernetes executor instead of privileged Docker-socket pods.
+ * "The summary" below is the source document "CI/CD Implementation Summary" (Harvis AI);
+ * docs/products/harvis-ai.md states the requirements taken from it and the choices made where it is silent.
  */
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../tools/stack/types";
@@ -12,7 +14,7 @@ const NAMESPACES = { dev: "ai-agents-dev", staging: "ai-agents-staging", prod: "
 
 for (const stack of STACKS) {
     const NS = NAMESPACES[stack];
-    describe(`Harvis AI, seed 003 (${stack} stack)`, () => {
+    describe(`Harvis AI (${stack} stack)`, () => {
         let ev: StackEvaluation;
         before(async () => {
             ev = await stackEvaluation(stack);
@@ -26,7 +28,7 @@ for (const stack of STACKS) {
             assert.ok(object(ev, T.statefulSet, "postgres", NS));
         });
 
-        it("pulls its own images from the configured registry, not the seed's insecure localhost:5000", () => {
+        it("pulls its own images from the configured registry, not the summary's insecure localhost:5000", () => {
             const registry = configured(stack, "harvisImageRegistry");
             const tag = configured(stack, "harvisImageTag");
             for (const [name, image] of [["harvis-ai-backend", "backend"], ["harvis-ai-frontend", "frontend"]]) {
@@ -40,7 +42,7 @@ for (const stack of STACKS) {
         });
 
         if (stack === "dev") {
-            it("runs CPU-only in dev (seed 003's dev has no GPU constraints) without node placement", () => {
+            it("runs CPU-only in dev (the summary's dev has no GPU constraints) without node placement", () => {
                 for (const name of ["harvis-ai-backend", "ollama"]) {
                     const d = object(ev, T.deployment, name, NS);
                     assert.equal(main(d).resources.limits["nvidia.com/gpu"], undefined, name);
@@ -107,7 +109,7 @@ for (const stack of STACKS) {
             assert.deepEqual(routes, { "/api": "harvis-ai-backend", "/": "harvis-ai-frontend" });
         });
 
-        it("never mounts a host path (the seed's runners used the host Docker socket)", () => {
+        it("never mounts a host path (the summary's runners used the host Docker socket)", () => {
             for (const r of ev.resources.filter((x) => (POD_BEARING as readonly string[]).includes(x.type))) {
                 for (const v of podTemplate(r).spec.volumes ?? []) {
                     assert.equal(v.hostPath, undefined, `${r.name} mounts ${JSON.stringify(v.hostPath)}`);

@@ -1,7 +1,9 @@
 /**
- * LLM secret-detection service (seed 004): 250m/512Mi → 500m/1Gi, /liveness and /readiness,
+ * LLM secret-detection service: 250m/512Mi → 500m/1Gi, /liveness and /readiness,
  * read-only root, non-root, Redis, a generated API key, Service llm-service, its ingress host,
  * blue-green in production.
+ * "The guide" below is the source document "CI/CD & DevOps Setup - LLM Service";
+ * docs/products/llm-secret-detection.md states the requirements taken from it and the choices made where it is silent.
  */
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../tools/stack/types";
@@ -11,7 +13,7 @@ import { assertResources, deploymentsOf, main, object, podTemplate, T } from "./
 const NS = "llm-service";
 
 for (const stack of STACKS) {
-    describe(`LLM secret-detection service, seed 004 (${stack} stack)`, () => {
+    describe(`LLM secret-detection service (${stack} stack)`, () => {
         let ev: StackEvaluation;
         before(async () => {
             ev = await stackEvaluation(stack);
@@ -27,7 +29,7 @@ for (const stack of STACKS) {
                 assert.equal(c.readinessProbe.httpGet.path, "/readiness");
                 assert.equal(c.securityContext.readOnlyRootFilesystem, true);
                 assert.equal(c.securityContext.runAsNonRoot, true);
-                assert.equal(podTemplate(d).metadata.labels.app, "llm-service", "seed 004 selects pods by app=llm-service");
+                assert.equal(podTemplate(d).metadata.labels.app, "llm-service", "the guide selects pods by app=llm-service");
                 assert.equal(d.inputs.spec.replicas, configured(stack, "llmServiceReplicas"));
             }
         });

@@ -9,7 +9,7 @@ import { StackEvaluation } from "../../tools/stack/types";
 import { configured, evaluateWith } from "../helpers/stacks";
 import { object, T } from "./render";
 
-/** Names the GitLab variables will look up (seeds 000-004's CI variables and generated credentials). */
+/** Names the GitLab variables will look up (the source documents' CI variables and generated credentials). */
 const EXPECTED_SECRETS: Record<string, string[]> = {
     "quickspin-ai": ["groqApiKey", "jwtSecretKey", "mongodbUri", "registryPassword"],
     chatbot: ["apiKey", "databaseUrl", "hfAccessToken", "postgresPassword", "qdrantApiKey", "registryPassword"],

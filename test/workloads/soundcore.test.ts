@@ -1,7 +1,9 @@
 /**
- * Soundcore KCP (seed 002), staging and prod: frontend and five backends with the seed's sizes and
- * ports, four databases with the seed's storage, kcp-config verbatim, kcp-secrets, path routing,
+ * Soundcore KCP, staging and prod: frontend and five backends with the guide's sizes and
+ * ports, four databases with the guide's storage, kcp-config verbatim, kcp-secrets, path routing,
  * database access only from backends, daily backups in prod.
+ * "The guide" below is the source document "CI/CD & Deployment Guide: Soundcore KCP - Complete Deployment Documentation";
+ * docs/products/soundcore-kcp.md states the requirements taken from it and the choices made where it is silent.
  */
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../tools/stack/types";
@@ -18,8 +20,8 @@ const BACKENDS: Array<[string, number, string]> = [
     ["auth-service", 8005, "/api/v1/auth"],
 ];
 
-describe("Soundcore KCP, seed 002 (dev stack)", () => {
-    it("is not deployed in dev (seed 002 describes staging and production only)", async () => {
+describe("Soundcore KCP (dev stack)", () => {
+    it("is not deployed in dev (the guide describes staging and production only)", async () => {
         const ev = await stackEvaluation("dev");
         assert.ok(!(configured("dev", "products") as string[]).includes("soundcore-kcp"));
         assert.equal(maybeObject(ev, T.namespace, "soundcore-kcp-dev"), undefined);
@@ -28,7 +30,7 @@ describe("Soundcore KCP, seed 002 (dev stack)", () => {
 
 for (const stack of ["staging", "prod"] as const) {
     const NS = `soundcore-kcp-${stack}`;
-    describe(`Soundcore KCP, seed 002 (${stack} stack)`, () => {
+    describe(`Soundcore KCP (${stack} stack)`, () => {
         let ev: StackEvaluation;
         before(async () => {
             ev = await stackEvaluation(stack);
@@ -36,7 +38,7 @@ for (const stack of ["staging", "prod"] as const) {
 
         it(`runs the frontend at 500m/512Mi → 1/1Gi under an HPA of 3-10 at 70 % CPU`, () => {
             const deployments = deploymentsOf(ev, "frontend", NS);
-            assert.equal(deployments.length, stack === "prod" ? 2 : 1);
+            assert.equal(deployments.length, stack === "prod" ? 2: 1);
             for (const d of deployments) {
                 assertResources(main(d), { requests: ["500m", "512Mi"], limits: ["1", "1Gi"] }, d.inputs.metadata.name);
                 assert.equal(d.inputs.spec.replicas, undefined);
@@ -57,7 +59,7 @@ for (const stack of ["staging", "prod"] as const) {
                     assert.equal(d.inputs.spec.replicas, 2);
                     assertResources(main(d), { requests: ["250m", "256Mi"], limits: ["500m", "512Mi"] }, name);
                     assert.deepEqual(main(d).ports, [{ name: "http", containerPort: port }]);
-                    assert.equal(podTemplate(d).metadata.labels.app, name, "seed 002 selects pods by app=<service>");
+                    assert.equal(podTemplate(d).metadata.labels.app, name, "the guide selects pods by app=<service>");
                 }
                 const svc = object(ev, T.service, name, NS);
                 assert.deepEqual(svc.inputs.spec.ports.map((p: any) => p.port), [port]);
@@ -79,7 +81,7 @@ for (const stack of ["staging", "prod"] as const) {
             assert.ok(sentinel.inputs.spec.replicas >= 3, "a sentinel quorum needs three");
         });
 
-        it("has kcp-config exactly as in the seed", () => {
+        it("has kcp-config exactly as in the guide", () => {
             assert.deepEqual(object(ev, T.configMap, "kcp-config", NS).inputs.data, {
                 KNOWLEDGE_SERVICE_URL: "http://knowledge-service:8001",
                 ANALYTICS_SERVICE_URL: "http://analytics-service:8004",
@@ -133,7 +135,7 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         if (stack === "prod") {
-            it("backs every database up daily into its own claim, protected, with the seed's CronJob safety settings", () => {
+            it("backs every database up daily into its own claim, protected, with the guide's CronJob safety settings", () => {
                 for (const store of ["postgres", "mongodb", "redis", "neo4j"]) {
                     const cron = object(ev, T.cronJob, `${store}-backup`, NS);
                     assert.match(cron.inputs.spec.schedule, /^\d{1,2} \d{1,2} \* \* \*$/, `${store}: once a day`);
