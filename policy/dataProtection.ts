@@ -1,6 +1,6 @@
 /** Data protection: stateful data survives `pulumi destroy`/replacements; references resolve inside the stack. */
 import { explain, Findings, PackPolicy, stackPolicy } from "./lib/core";
-import { A_M, PROD_ONLY } from "./lib/levels";
+import { A_M, PROD_DATA } from "./lib/levels";
 import { CONTAINER_LISTS, containerList } from "./lib/pods";
 import { K8sObj, StackIndex, Workload } from "./lib/stack";
 import { arr, keys, obj, str } from "./lib/values";
@@ -38,7 +38,7 @@ export function prodStatefulProtected(): PackPolicy {
         name: "prod-stateful-protected",
         description: "In prod, StatefulSets with volumeClaimTemplates, PersistentVolumeClaims and their Namespaces are `protect: true`; StatefulSets set persistentVolumeClaimRetentionPolicy.whenDeleted: Retain; StorageClasses used retain volumes.",
         anchors: "prod-stateful-protected: stack-level (catalogue, second table; retainOnDelete is not visible to policies)",
-        levels: PROD_ONLY,
+        levels: PROD_DATA,
         exemption: "yes",
         config: {
             verifiedRetainStorageClasses: {

@@ -131,9 +131,9 @@ export function imageRegistryAllowlist(): PackPolicy {
 }
 
 export function imagePullAlways(): PackPolicy {
-    return resourcePolicy<{ acceptDigestWithoutAlways: boolean }>({
+    return resourcePolicy<{ acceptDigestWithoutAlways: boolean; onlyWithPullSecrets: boolean }>({
         name: "image-pull-always",
-        description: "imagePullPolicy is Always (so the registry checks pull credentials on every start), unless the image is pinned by digest.",
+        description: "imagePullPolicy is Always for images pulled with a pull secret (so the registry checks the credentials on every start), unless the image is pinned by digest.",
         anchors: "image-pull-always: Polaris pullPolicyNotAlways; kube-score container-image-pull-policy; Kyverno imagepullpolicy-always",
         levels: OFF_A,
         exemption: "yes",
@@ -142,16 +142,25 @@ export function imagePullAlways(): PackPolicy {
                 type: "boolean", default: true,
                 description: "A digest-pinned image is immutable, so any pull policy is accepted for it.",
             },
+            onlyWithPullSecrets: {
+                type: "boolean", default: true,
+                description: "Only pods with imagePullSecrets must pull Always: the credential re-check is the point, and " +
+                    "public images pulled anonymously have none; IfNotPresent keeps them restartable while their registry is down " +
+                    "(moving tags are image-tag-pinned's concern).",
+            },
         },
         appliesTo: isPodBearing,
-        check: (res, cfg, out) => forEachContainer(res, out, (c) => {
+        check: (res, cfg, out) => forEachContainer(res, out, (c, pt) => {
             const image = str(c.c.image);
             if (image === undefined) return;
             if (cfg.acceptDigestWithoutAlways && parseImage(image).digest) return;
+            const pullSecrets = Array.isArray(pt.spec.imagePullSecrets) ? pt.spec.imagePullSecrets.length : 0;
+            if (cfg.onlyWithPullSecrets && pullSecrets === 0) return;
             const policy = str(c.c.imagePullPolicy);
             if (policy !== "Always") {
                 out.violation(explain(
-                    `${at(res, c, "imagePullPolicy")} is ${policy ?? "not set (IfNotPresent for tagged images)"}`,
+                    `${at(res, c, "imagePullPolicy")} is ${policy ?? "not set (IfNotPresent for tagged images)"}` +
+                        (pullSecrets > 0 ? ` while the pod pulls with imagePullSecrets` : ""),
                     "with a cached image, a pod can start from an image its pull secret no longer grants, and a re-pushed tag is not picked up",
                     "set imagePullPolicy: Always, or pin the image by digest"));
             }

@@ -147,7 +147,7 @@ function triState<T>(items: readonly T[], pred: (t: T) => boolean): boolean | "u
 export function namespacePssLabel(): PackPolicy {
     return resourcePolicy<{ allowedLevels: string[] }>({
         name: "namespace-pss-label",
-        description: "Namespaces set pod-security.kubernetes.io/enforce to an allowed Pod Security Standard (restricted in prod; baseline also allowed in dev).",
+        description: "Namespaces set pod-security.kubernetes.io/enforce to an allowed Pod Security Standard (restricted unless the stack's config allows more).",
         anchors: "namespace-pss-label: stack-level (catalogue, second table); Pod Security Admission",
         levels: A_M,
         exemption: "yes",

@@ -17,6 +17,7 @@ interface CliOptions {
     config: string[];
     skipPolicy?: boolean;
     quiet?: boolean;
+    verbose?: boolean;
     program?: string;
 }
 
@@ -63,10 +64,12 @@ async function main(argv: string[]): Promise<number> {
         .option("-c, --config <key=value>", "override a config key for this run only (repeatable)", collect, [])
         .option("--skip-policy", "do not run the policy pack (its findings then do not count; never in CI)")
         .option("-q, --quiet", "no progress lines on stderr")
+        .option("-v, --verbose", "list every policy finding and exemption (default: one example per policy)")
         // Tests and experiments: evaluate another entry point with the stack's configuration.
         .addOption(new Option("--program <file>", "program entry point instead of index.ts").hideHelp())
         .addHelpText("after", `
-Exit codes: 0 clean; 16 + 1 (schema errors) + 2 (mandatory violations) + 4 (budget exceeded);
+Exit codes: 0 clean; 16 + 1 (schema errors) + 2 (mandatory violations) + 4 (budget exceeded)
++ 8 (stale exemption annotations);
 2 bad command line, 3 unknown stack, 4 broken configuration, 5 program failed, 6 policy pack
 failed, 1 internal error. See docs/plan.md.`)
         .exitOverride()
@@ -96,7 +99,7 @@ failed, 1 internal error. See docs/plan.md.`)
         program: options.program ? path.resolve(options.program) : undefined,
         progress: options.quiet ? silentProgress : consoleProgress(),
     });
-    process.stdout.write(options.json ? result.json : renderReport(result));
+    process.stdout.write(options.json ? result.json : renderReport(result, { verbose: options.verbose === true }));
     return result.exitCode;
 }
 

@@ -52,7 +52,38 @@ export function containerSecurityContext(runAs: RunAs): k8s.types.input.core.v1.
     };
 }
 
-export function resourceRequirements(resources: Resources): k8s.types.input.core.v1.ResourceRequirements {
+/**
+ * Node disk a container may use besides its scratch volumes: the kubelet keeps up to five rotated log
+ * files of 10Mi per container by default, and the root filesystem is read-only, so logs are the rest.
+ */
+export const CONTAINER_LOG_ALLOWANCE = "64Mi";
+
+/** The scratch emptyDirs a container mounts (from `writablePaths`), which count against its node's disk. */
+export interface ScratchVolumes {
+    readonly volumes: readonly k8s.types.input.core.v1.Volume[];
+}
+
+/**
+ * ephemeral-storage request and limit: the request reserves the log allowance, the limit adds every
+ * scratch volume's size cap, so the kubelet evicts a runaway pod before it fills the node's disk and
+ * a pod within its caps is never evicted for disk use.
+ */
+export function ephemeralStorage(scratch: ScratchVolumes): { request: string; limit: string } {
+    const allowance = parseBytes(CONTAINER_LOG_ALLOWANCE)!;
+    let total = allowance;
+    for (const v of scratch.volumes) {
+        const cap = v.emptyDir ? (v.emptyDir as { sizeLimit?: unknown }).sizeLimit : undefined;
+        const bytes = typeof cap === "string" ? parseBytes(cap) : undefined;
+        if (bytes === undefined) {
+            throw new Error(`resources: scratch volume ${JSON.stringify(v.name)} has no byte sizeLimit; every scratch emptyDir must be capped`);
+        }
+        total += bytes;
+    }
+    return { request: CONTAINER_LOG_ALLOWANCE, limit: `${Math.ceil(total / 2 ** 20)}Mi` };
+}
+
+/** Requests and limits, ephemeral-storage included (derived from the scratch volumes the container mounts). */
+export function resourceRequirements(resources: Resources, scratch: ScratchVolumes): k8s.types.input.core.v1.ResourceRequirements {
     const gpus: Record<string, string> = resources.gpus ? { "nvidia.com/gpu": String(resources.gpus) } : {};
     for (const [what, value] of [["requests", resources.requests.memory], ["limits", resources.limits.memory]] as const) {
         if (parseBytes(value) === undefined) {
@@ -62,9 +93,10 @@ export function resourceRequirements(resources: Resources): k8s.types.input.core
     if ((parseBytes(resources.requests.memory) ?? 0) > (parseBytes(resources.limits.memory) ?? 0)) {
         throw new Error(`resources: memory request ${resources.requests.memory} exceeds the limit ${resources.limits.memory}`);
     }
+    const disk = ephemeralStorage(scratch);
     return {
-        requests: { cpu: resources.requests.cpu, memory: resources.requests.memory, ...gpus },
-        limits: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...gpus },
+        requests: { cpu: resources.requests.cpu, memory: resources.requests.memory, "ephemeral-storage": disk.request, ...gpus },
+        limits: { cpu: resources.limits.cpu, memory: resources.limits.memory, "ephemeral-storage": disk.limit, ...gpus },
     };
 }
 

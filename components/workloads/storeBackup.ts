@@ -96,7 +96,7 @@ export class StoreBackup extends pulumi.ComponentResource {
                                     imagePullPolicy: "IfNotPresent",
                                     command: args.command,
                                     env: args.env,
-                                    resources: resourceRequirements(resources),
+                                    resources: resourceRequirements(resources, scratch),
                                     securityContext: containerSecurityContext(args.runAs),
                                     volumeMounts: [...scratch.mounts, { name: "backups", mountPath: "/backups" }],
                                 }],

@@ -230,7 +230,10 @@ export class WebService extends pulumi.ComponentResource {
             }
             env[envName] = secretEnv(ref.secret, ref.key);
         }
-        const exemptions = exemptionAnnotations(args.exemptions);
+        const exemptions = exemptionAnnotations({
+            ...(apiAccess ? { "no-sa-token-automount": apiAccessReason(args.serviceAccount?.name ?? args.serviceName, rules) } : {}),
+            ...args.exemptions,
+        });
 
         const deployments: Record<string, k8s.apps.v1.Deployment> = {};
         const autoscalers: Record<string, k8s.autoscaling.v2.HorizontalPodAutoscaler> = {};
@@ -267,7 +270,7 @@ export class WebService extends pulumi.ComponentResource {
                     ports: Object.fromEntries(args.ports.map((p) => [p.name, p.containerPort])),
                     env,
                     envFrom: args.envFrom?.map((cm) => ({ configMapRef: { name: cm.metadata.name } })),
-                    resources: resourceRequirements(args.resources),
+                    resources: resourceRequirements(args.resources, writable),
                     securityContext: containerSecurityContext(args.runAs),
                     livenessProbe: probe(args.probes.liveness, mainPort.name),
                     readinessProbe: probe(args.probes.readiness, mainPort.name),
@@ -396,4 +399,17 @@ export class WebService extends pulumi.ComponentResource {
             port: this.port,
         });
     }
+}
+
+/**
+ * A pod that calls the Kubernetes API needs its token; the exemption names the Role it is bound to
+ * and what that Role allows, so a reviewer judges the access rather than the flag.
+ */
+function apiAccessReason(account: string, rules: readonly k8s.types.input.rbac.v1.PolicyRule[]): string {
+    const grants = rules.map((r) => {
+        const verbs = (r.verbs as string[] | undefined ?? []).join("/");
+        const resources = (r.resources as string[] | undefined ?? []).join(", ");
+        return `${verbs} on ${resources}`;
+    });
+    return `reads the Kubernetes API as ServiceAccount ${account}, bound to Role ${account} in its own namespace only (${grants.join("; ")})`;
 }

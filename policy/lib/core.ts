@@ -14,7 +14,7 @@ import type {
     EnforcementLevel, PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs,
     ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
 } from "@pulumi/policy";
-import { exemptionKey, readExemption, Exemption } from "./exemptions";
+import { exemptionKey, exemptionNotice, readExemption, staleExemptionNotice, Exemption } from "./exemptions";
 import { describeObject, k8sType, K8sType } from "./k8s";
 import { ensureProxy, isUnknownValueError, unknownPath } from "./unknown";
 
@@ -272,17 +272,13 @@ export function emit(
                 reportObject({
                     urn,
                     enforcementLevel: "advisory",
-                    message:
-                        `${res!.label} is exempt from ${policyName} by its annotation ${key}: "${ex.reason}". ` +
-                        `Suppressed finding(s): ${violations.map((v) => v.message).join(" | ")}`,
+                    message: exemptionNotice(res!.label, policyName, ex.reason, violations.map((v) => v.message)),
                 });
             } else if (res === reportUnusedExemptionFor && advisories.length === 0) {
                 reportObject({
                     urn,
                     enforcementLevel: "advisory",
-                    message:
-                        `${res!.label} carries the exemption annotation ${key} but complies with ${policyName}; ` +
-                        `remove the stale exemption so a future regression is caught.`,
+                    message: staleExemptionNotice(res!.label, policyName),
                 });
             }
             continue;

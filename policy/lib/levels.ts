@@ -12,3 +12,8 @@ export const OFF_A: StackLevels = { dev: "disabled", staging: "advisory", prod: 
 export const OFF_M: StackLevels = { dev: "disabled", staging: "mandatory", prod: "mandatory" };
 /** Production-only protections: off in dev, advisory in staging, mandatory in prod. */
 export const PROD_ONLY: StackLevels = { dev: "disabled", staging: "advisory", prod: "mandatory" };
+/**
+ * Protections of production data: prod only. Staging's stores are rebuilt rather than restored, and
+ * `protect` there would turn every routine teardown into a manual unprotect.
+ */
+export const PROD_DATA: StackLevels = { dev: "disabled", staging: "disabled", prod: "mandatory" };

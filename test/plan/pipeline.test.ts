@@ -9,6 +9,7 @@ import * as path from "path";
 import { EXIT, runPlan } from "../../tools/plan/index";
 import { decodeExitCode, findingsExitCode } from "../../tools/plan/exitCodes";
 import { REDACTED, Redactor } from "../../tools/plan/redact";
+import { renderReport } from "../../tools/plan/report";
 import { renderManifests, renderOther, renderReleases } from "../../tools/plan/write";
 import { SIG } from "../../tools/stack/evaluate";
 import { helmRelease, k8s, resource } from "./fixtures";
@@ -28,12 +29,16 @@ function readAll(dir: string): Map<string, string> {
 
 describe("plan: exit codes", () => {
     it("encodes findings as a bit set over 16", () => {
-        assert.strictEqual(findingsExitCode({ schemaErrors: false, mandatoryViolations: false, budgetExceeded: false }), 0);
-        assert.strictEqual(findingsExitCode({ schemaErrors: true, mandatoryViolations: false, budgetExceeded: false }), 17);
-        assert.strictEqual(findingsExitCode({ schemaErrors: false, mandatoryViolations: true, budgetExceeded: false }), 18);
-        assert.strictEqual(findingsExitCode({ schemaErrors: false, mandatoryViolations: false, budgetExceeded: true }), 20);
-        assert.strictEqual(findingsExitCode({ schemaErrors: true, mandatoryViolations: true, budgetExceeded: true }), 23);
-        assert.deepStrictEqual(decodeExitCode(19), { schemaErrors: true, mandatoryViolations: true, budgetExceeded: false });
+        assert.strictEqual(findingsExitCode({ schemaErrors: false, mandatoryViolations: false, budgetExceeded: false, staleExemptions: false }), 0);
+        assert.strictEqual(findingsExitCode({ schemaErrors: true, mandatoryViolations: false, budgetExceeded: false, staleExemptions: false }), 17);
+        assert.strictEqual(findingsExitCode({ schemaErrors: false, mandatoryViolations: true, budgetExceeded: false, staleExemptions: false }), 18);
+        assert.strictEqual(findingsExitCode({ schemaErrors: false, mandatoryViolations: false, budgetExceeded: true, staleExemptions: false }), 20);
+        assert.strictEqual(findingsExitCode({ schemaErrors: true, mandatoryViolations: true, budgetExceeded: true, staleExemptions: false }), 23);
+        assert.strictEqual(findingsExitCode({ schemaErrors: false, mandatoryViolations: false, budgetExceeded: false, staleExemptions: true }), 24);
+        assert.strictEqual(findingsExitCode({ schemaErrors: true, mandatoryViolations: true, budgetExceeded: true, staleExemptions: true }), 31);
+        assert.deepStrictEqual(decodeExitCode(19), { schemaErrors: true, mandatoryViolations: true, budgetExceeded: false, staleExemptions: false });
+        assert.deepStrictEqual(decodeExitCode(26), { schemaErrors: false, mandatoryViolations: true, budgetExceeded: false, staleExemptions: true });
+        assert.strictEqual(decodeExitCode(32), undefined);
         assert.strictEqual(decodeExitCode(EXIT.config), undefined);
     });
 });
@@ -62,11 +67,39 @@ describe("plan: a broken fixture program through the whole pipeline", function (
         assert.strictEqual(result.document.policy.mandatory, result.document.policy.violations.filter((v) => v.level === "mandatory").length);
     });
 
-    it("exits with schema and mandatory bits (19) and within budget", () => {
+    it("fails on the stale exemption, naming the annotation to remove", () => {
+        const stale = result.document.policy.violations.filter((v) => v.kind === "stale");
+        assert.deepStrictEqual(stale.map((v) => [v.policy, v.resource, v.annotation]),
+            [["no-host-path", "Deployment shop/api", "policy.ai-platform.io/exempt-no-host-path"]]);
+        assert.strictEqual(result.document.policy.stale, 1);
+        assert.strictEqual(result.document.verdict.staleExemptions, 1);
+        const report = renderReport(result);
+        assert.match(report, /✗ Deployment shop\/api: remove the annotation policy\.ai-platform\.io\/exempt-no-host-path \(no-host-path\)/);
+        assert.match(report, /Plan FAILED: .*stale exemption annotations/);
+    });
+
+    it("groups findings by policy with a count, one example and what to change; --verbose lists every one", () => {
+        const findings = result.document.policy.violations.filter((v) => v.kind === "finding");
+        const byPolicy = new Map<string, number>();
+        for (const v of findings) byPolicy.set(v.policy, (byPolicy.get(v.policy) ?? 0) + 1);
+        const [policy, count] = [...byPolicy].find(([, n]) => n > 1)!;
+        const short = renderReport(result);
+        const verbose = renderReport(result, { verbose: true });
+        assert.match(short, new RegExp(`\\] ${policy}: ${count} findings on \\d+ object`));
+        assert.match(short, new RegExp(`\\(${count - 1} more; --verbose lists every one\\)`));
+        assert.match(short, /\n    to change: /);
+        for (const v of findings.filter((f) => f.policy === policy)) {
+            assert.ok(verbose.includes(v.message.split("\n")[0]), `--verbose lists ${v.message.slice(0, 80)}`);
+        }
+        assert.match(short, /\n    why: /);
+        assert.ok(!verbose.includes("--verbose lists every one"));
+    });
+
+    it("exits with schema, mandatory and stale-exemption bits (27) and within budget", () => {
         assert.strictEqual(result.document.budget.verdict, "within");
         // 2 replicas × 250m / 256Mi
         assert.strictEqual(result.document.capacity.total.atMax.cpuRequest, 500);
-        assert.strictEqual(result.exitCode, 16 + 1 + 2);
+        assert.strictEqual(result.exitCode, 16 + 1 + 2 + 8);
         assert.strictEqual(result.document.verdict.exitCode, result.exitCode);
     });
 

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { broken, compliantStack, container, edit, podSpec } from "./fixtures";
 import { run, summarize } from "./harness";
+import { classifyNotice } from "../../policy/lib/exemptions";
 
 const KEY = (p: string) => `policy.ai-platform.io/exempt-${p}`;
 const REASON = "Grafana Alloy tails /var/log/pods on every node (OPS-142)";
@@ -81,5 +82,22 @@ describe("exemptions", () => {
     it("pod-template annotations do not exempt", async () => {
         const ds = await run("no-host-path", broken("web", (w) => { hostPath(w); w.spec.template.metadata.annotations = { [KEY("no-host-path")]: REASON }; }));
         assert.strictEqual(ds[0].enforcementLevel, "mandatory");
+    });
+
+    describe("telling exemption notices from findings (what the plan counts apart)", () => {
+        it("recognises the notice of an honoured exemption, with its annotation and reason", async () => {
+            const ds = await run("no-host-path", broken("web", (w) => { hostPath(w); annotate(w, "no-host-path"); }));
+            assert.deepStrictEqual(classifyNotice("no-host-path", ds[0].message), { kind: "exempt", annotation: KEY("no-host-path"), reason: REASON });
+        });
+        it("recognises a stale exemption and names the annotation to remove", async () => {
+            const ds = await run("no-host-path", broken("web", (w) => annotate(w, "no-host-path")));
+            assert.deepStrictEqual(classifyNotice("no-host-path", ds[0].message), { kind: "stale", annotation: KEY("no-host-path") });
+        });
+        it("keeps a real finding a finding, also when it quotes an ignored annotation or another policy's notice", async () => {
+            const ds = await run("no-host-path", broken("web", (w) => { hostPath(w); annotate(w, "no-host-path", "yes"); }));
+            assert.strictEqual(classifyNotice("no-host-path", ds[0].message).kind, "finding", ds[0].message);
+            const other = `Deployment shop/web is exempt from no-host-path by its annotation ${KEY("no-host-path")}: "${REASON}". Suppressed finding(s): x`;
+            assert.strictEqual(classifyNotice("run-as-non-root", other).kind, "finding");
+        });
     });
 });

@@ -6,7 +6,25 @@
 import { strict as assert } from "assert";
 import { PolicyDiagnostic, PolicyPackHandle, startPolicyPack } from "../../tools/policy/analyzer";
 import { RecordedResource, StackEvaluation } from "../../tools/stack/types";
+import * as fs from "fs";
+import { toViolations } from "../../tools/plan/policy";
 import { ROOT, stackEvaluation, STACKS } from "../helpers/stacks";
+
+/** The "Deliberate exemptions in our stacks" table of policy/README.md: `policy Kind name` per stack. */
+function documentedExemptions(stack: string): string[] {
+    const readme = fs.readFileSync(`${ROOT}/policy/README.md`, "utf8");
+    const start = readme.indexOf("## Deliberate exemptions in our stacks");
+    assert.ok(start >= 0, "policy/README.md has no 'Deliberate exemptions in our stacks' section");
+    const end = readme.indexOf("\n## ", start + 1);
+    const rows: string[] = [];
+    for (const line of readme.slice(start, end < 0 ? undefined : end).split("\n")) {
+        const m = /^\| `([a-z0-9-]+)` \| (\w+) `([^`]+)` \| ([a-z, ]+) \|/.exec(line);
+        if (m && m[4].split(",").map((x) => x.trim()).includes(stack)) {
+            rows.push(`${m[1]} ${m[2]} ${m[3]}`);
+        }
+    }
+    return rows.sort();
+}
 
 /** Policies that are mandatory in every stack, dev included (policy/README.md). */
 const NEVER_ACCEPTABLE = ["no-privileged", "no-host-namespaces", "no-host-process", "no-external-ips", "no-secret-literals"];
@@ -58,6 +76,16 @@ for (const stack of STACKS) {
                 assert.deepEqual(describeAll(mandatory(findings)), "");
             });
         }
+
+        it("reports no finding and no stale exemption: only the deliberate exemptions policy/README.md lists", () => {
+            const violations = toViolations(findings, ev.resources);
+            assert.deepEqual(violations.filter((v) => v.kind !== "exempt").map((v) => `${v.kind} ${v.policy} ${v.resource}: ${v.message.slice(0, 200)}`), []);
+            const exempt = violations.map((v) => {
+                const [kind, name] = (v.resource ?? "").split(" ");
+                return `${v.policy} ${kind} ${name.split("/").pop()}`;
+            });
+            assert.deepEqual([...new Set(exempt)].sort(), documentedExemptions(stack));
+        });
 
         it("checks every resource kind the stack contains without failing on any", () => {
             assert.ok(ev.resources.length > 100);

@@ -182,7 +182,8 @@ describe("image policies", () => {
             expect: ['container "web"', "spec.template.spec.containers[0].image", "uses the moving tag \"latest\""] },
         { title: "no tag", resources: () => broken("db", (w) => { container(w).image = "postgres"; }), expect: ["\"postgres\" has no tag, so it means :latest"] },
         { title: "staging-latest is a moving tag in prod", resources: () => broken("web", (w) => { container(w).image = "registry.gitlab.com/acme/shop-web:staging-latest"; }), expect: ["\"staging-latest\""] },
-        { title: "staging-latest is accepted by the staging config", stack: "staging", resources: () => broken("web", (w) => { container(w).image = "registry.gitlab.com/acme/shop-web:staging-latest"; }) },
+        { title: "staging-latest is a moving tag in staging too (exempted with a reason where deliberate)", stack: "staging", level: "mandatory",
+            resources: () => broken("web", (w) => { container(w).image = "registry.gitlab.com/acme/shop-web:staging-latest"; }), expect: ['uses the moving tag "staging-latest"'] },
         { title: "advisory in dev", stack: "dev", level: "advisory", resources: () => broken("web", (w) => { container(w).image = "nginx:latest"; }), expect: ["nginx:latest"] },
         { title: "a digest pins any tag", resources: () => broken("web", (w) => { container(w).image = `registry.gitlab.com/acme/shop-web:latest@sha256:${"a".repeat(64)}`; }) },
         { title: "requireDigest", config: { requireDigest: true }, resources: () => compliantStack(), expect: ["is not pinned by digest"] },
@@ -198,7 +199,14 @@ describe("image policies", () => {
         }) },
     ]);
     defineCases("image-pull-always", [
-        { title: "IfNotPresent", level: "advisory", resources: () => broken("web", (w) => { container(w).imagePullPolicy = "IfNotPresent"; }), expect: ["imagePullPolicy) is IfNotPresent"] },
+        { title: "IfNotPresent with a pull secret", level: "advisory", resources: () => broken("web", (w) => { container(w).imagePullPolicy = "IfNotPresent"; }),
+            expect: ["imagePullPolicy) is IfNotPresent while the pod pulls with imagePullSecrets"] },
+        { title: "IfNotPresent on a public image pulled without credentials", resources: () => broken("web", (w) => {
+            container(w).imagePullPolicy = "IfNotPresent"; container(w).image = "docker.io/library/postgres:16.4"; delete podSpec(w).imagePullSecrets;
+        }) },
+        { title: "IfNotPresent without credentials when every image must pull Always", config: { onlyWithPullSecrets: false }, resources: () => broken("web", (w) => {
+            container(w).imagePullPolicy = "IfNotPresent"; delete podSpec(w).imagePullSecrets;
+        }), expect: ["imagePullPolicy) is IfNotPresent"], mustNotContain: ["while the pod pulls"] },
         { title: "digest-pinned images may use IfNotPresent", resources: () => broken("web", (w) => { container(w).imagePullPolicy = "IfNotPresent"; container(w).image = `ghcr.io/acme/x@sha256:${"b".repeat(64)}`; }) },
     ]);
 });
@@ -224,7 +232,10 @@ describe("resource policies", () => {
     ]);
     defineCases("resources-extra", [
         { title: "no ephemeral-storage", level: "advisory", resources: () => broken("web", (w) => { delete container(w).resources.limits["ephemeral-storage"]; }), expect: ["limits.ephemeral-storage) is not set"] },
-        { title: "memory request below limit", resources: () => broken("web", (w) => { container(w).resources.requests.memory = "256Mi"; }), expect: ["requests.memory) (256Mi) differs from limits.memory (512Mi)"] },
+        { title: "memory request below limit, where memory must be Guaranteed", config: { equalRequestsAndLimits: ["memory"] },
+            resources: () => broken("web", (w) => { container(w).resources.requests.memory = "256Mi"; }), expect: ["requests.memory) (256Mi) differs from limits.memory (512Mi)"] },
+        { title: "memory request below limit with the stacks' config (the source documents' burstable numbers)", stack: "prod",
+            resources: () => broken("web", (w) => { container(w).resources.requests.memory = "256Mi"; }) },
     ]);
 });
 

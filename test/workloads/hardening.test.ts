@@ -53,6 +53,34 @@ for (const stack of STACKS) {
             }
         });
 
+        it("caps every container's node disk: ephemeral-storage requested for its logs, limited to that plus every scratch volume it mounts", () => {
+            const MiB = 2 ** 20;
+            const bytes = (q: string) => {
+                const m = /^(\d+)(Mi|Gi)$/.exec(q);
+                assert.ok(m, `unexpected quantity ${q}`);
+                return Number(m[1]) * (m[2] === "Gi" ? 1024 * MiB : MiB);
+            };
+            for (const r of workloads(ev)) {
+                const volumes: any[] = podTemplate(r).spec.volumes ?? [];
+                for (const c of containers(r)) {
+                    const where = `${r.inputs.metadata.name}/${c.name}`;
+                    const request = c.resources?.requests?.["ephemeral-storage"];
+                    const limit = c.resources?.limits?.["ephemeral-storage"];
+                    assert.ok(request && limit, `${where}: ephemeral-storage request and limit`);
+                    // The kubelet keeps five 10Mi log files per container by default.
+                    assert.ok(bytes(request) >= 50 * MiB, `${where}: request ${request} is below the kubelet's log retention`);
+                    const scratch = (c.volumeMounts ?? []).map((m: any) => volumes.find((v) => v.name === m.name))
+                        .filter((v: any) => v?.emptyDir);
+                    for (const v of scratch) {
+                        assert.ok(v.emptyDir.sizeLimit, `${where}: scratch volume ${v.name} has no sizeLimit`);
+                    }
+                    const scratchBytes = scratch.reduce((sum: number, v: any) => sum + bytes(v.emptyDir.sizeLimit), 0);
+                    assert.ok(bytes(limit) >= bytes(request) + scratchBytes,
+                        `${where}: limit ${limit} does not cover the log request ${request} plus ${scratchBytes / MiB}Mi of scratch volumes`);
+                }
+            }
+        });
+
         it("runs every container non-root, without privilege escalation or capabilities, with RuntimeDefault seccomp and a read-only root", () => {
             const checks: Array<[string, (pod: any, c: any) => boolean]> = [
                 ["run-as-non-root", (pod, c) => (c.securityContext?.runAsNonRoot ?? pod.runAsNonRoot) === true && (c.securityContext?.runAsUser ?? pod.runAsUser) > 0],
@@ -283,7 +311,7 @@ for (const stack of STACKS) {
 
         it("documents every exemption with a reason, and uses none for privileges or host access", () => {
             // namespace-pss-label: only Harvis AI's CI namespace (baseline for kaniko builds).
-            const allowed = new Set(["min-replicas", "exposed-needs-pdb", "image-tag-pinned", "netpol-coverage", "namespace-pss-label"]);
+            const allowed = new Set(["min-replicas", "exposed-needs-pdb", "image-tag-pinned", "netpol-coverage", "namespace-pss-label", "no-sa-token-automount"]);
             const platformObject = (r: { type: string; inputs: any }) =>
                 PLATFORM_NAMESPACE_NAMES.includes(r.type === T.namespace ? r.inputs.metadata?.name : r.inputs.metadata?.namespace);
             for (const r of ev.resources.filter((x) => !platformObject(x))) {
@@ -291,6 +319,14 @@ for (const stack of STACKS) {
                     if (!key.startsWith(EXEMPT)) continue;
                     const policy = key.slice(EXEMPT.length);
                     assert.ok(allowed.has(policy), `${r.name} is exempt from ${policy}`);
+                    if (policy === "no-sa-token-automount") {
+                        // Only a workload bound to its own Role mounts a token, and the reason names that Role.
+                        const account = r.inputs.spec.template.spec.serviceAccountName;
+                        const role = ev.resources.find((x) => x.type === "kubernetes:rbac.authorization.k8s.io/v1:Role" &&
+                            x.inputs.metadata.name === account && x.inputs.metadata.namespace === r.inputs.metadata.namespace);
+                        assert.ok(role, `${r.name} mounts a token but has no Role ${account} in its namespace`);
+                        assert.match(String(reason), new RegExp(`bound to Role ${account} in its own namespace`));
+                    }
                     if (policy === "namespace-pss-label") {
                         assert.equal(r.inputs.metadata.name, "gitlab-runner");
                         assert.equal(r.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");

@@ -1,7 +1,7 @@
 /**
  * Exit codes of `npm run plan`. Findings are a bit set over 16, so one run reports every kind of
- * failure it found: 16 + 1 (schema errors) + 2 (mandatory policy violations) + 4 (budget exceeded),
- * i.e. 17..23. Codes below 16 mean the plan could not be made at all.
+ * failure it found: 16 + 1 (schema errors) + 2 (mandatory policy violations) + 4 (budget exceeded)
+ * + 8 (stale exemption annotations), i.e. 17..31. Codes below 16 mean the plan could not be made at all.
  */
 export const EXIT = {
     /** No schema error, no mandatory violation, within budget. */
@@ -23,23 +23,25 @@ export const EXIT = {
     schemaBit: 1,
     mandatoryBit: 2,
     budgetBit: 4,
+    staleExemptionBit: 8,
 } as const;
 
 export interface Findings {
     readonly schemaErrors: boolean;
     readonly mandatoryViolations: boolean;
     readonly budgetExceeded: boolean;
+    readonly staleExemptions: boolean;
 }
 
 export function findingsExitCode(f: Findings): number {
     const bits = (f.schemaErrors ? EXIT.schemaBit : 0) | (f.mandatoryViolations ? EXIT.mandatoryBit : 0) |
-        (f.budgetExceeded ? EXIT.budgetBit : 0);
+        (f.budgetExceeded ? EXIT.budgetBit : 0) | (f.staleExemptions ? EXIT.staleExemptionBit : 0);
     return bits === 0 ? EXIT.ok : EXIT.findings + bits;
 }
 
 /** Which findings an exit code stands for (for messages and tests). */
 export function decodeExitCode(code: number): Findings | undefined {
-    if (code < EXIT.findings || code > EXIT.findings + 7) {
+    if (code < EXIT.findings || code > EXIT.findings + 15) {
         return undefined;
     }
     const bits = code - EXIT.findings;
@@ -47,6 +49,7 @@ export function decodeExitCode(code: number): Findings | undefined {
         schemaErrors: (bits & EXIT.schemaBit) !== 0,
         mandatoryViolations: (bits & EXIT.mandatoryBit) !== 0,
         budgetExceeded: (bits & EXIT.budgetBit) !== 0,
+        staleExemptions: (bits & EXIT.staleExemptionBit) !== 0,
     };
 }
 

@@ -11,7 +11,7 @@ import { BudgetVerdict, checkBudget, resolveBudget } from "./budget";
 import { CapacityReport, capacityOf } from "./capacity";
 import { EXIT, findingsExitCode, PlanError } from "./exitCodes";
 import { asRecord, k8sObjects } from "./k8s";
-import { PolicyOutcome, runPolicies } from "./policy";
+import { NO_VIOLATIONS, PolicyOutcome, runPolicies } from "./policy";
 import { Progress, silentProgress } from "./progress";
 import { Redactor } from "./redact";
 import { PlanSummary, summarize } from "./summary";
@@ -66,6 +66,10 @@ export interface PlanDocument {
         readonly schemaErrors: number;
         readonly mandatoryViolations: number;
         readonly advisoryViolations: number;
+        /** Honoured exemptions (deliberate, each with its reason). */
+        readonly exemptions: number;
+        /** Exemption annotations on compliant objects; any makes the exit code carry the stale-exemption bit. */
+        readonly staleExemptions: number;
         readonly budget: BudgetVerdict["verdict"];
         readonly exitCode: number;
     };
@@ -164,7 +168,7 @@ async function plan(options: PlanOptions): Promise<PlanResult> {
 
     let policy: PolicyOutcome;
     if (options.skipPolicy) {
-        policy = { ran: false, skipped: true, violations: [], mandatory: 0, advisory: 0 };
+        policy = { ran: false, skipped: true, ...NO_VIOLATIONS };
         progress.note("policy pack skipped (--skip-policy): its findings do not count");
     } else {
         progress.start("running the policy pack");
@@ -173,7 +177,8 @@ async function plan(options: PlanOptions): Promise<PlanResult> {
             progress.done("failed");
             throw new PlanError(`The policy pack could not be run: ${policy.error}`, EXIT.policy);
         }
-        progress.done(`${policy.policies ?? 0} policies, ${policy.mandatory} mandatory and ${policy.advisory} advisory violations`);
+        progress.done(`${policy.policies ?? 0} policies: ${policy.mandatory} mandatory and ${policy.advisory} advisory findings, ` +
+            `${policy.exempted} exempted, ${policy.stale} stale exemptions`);
     }
 
     progress.start("computing capacity");
@@ -188,6 +193,7 @@ async function plan(options: PlanOptions): Promise<PlanResult> {
         schemaErrors: validation.invalid > 0,
         mandatoryViolations: policy.mandatory > 0,
         budgetExceeded: budgetVerdict.verdict === "exceeded",
+        staleExemptions: policy.stale > 0,
     });
     const document: PlanDocument = {
         formatVersion: PLAN_FORMAT_VERSION,
@@ -211,6 +217,8 @@ async function plan(options: PlanOptions): Promise<PlanResult> {
             schemaErrors: validation.errorCount,
             mandatoryViolations: policy.mandatory,
             advisoryViolations: policy.advisory,
+            exemptions: policy.exempted,
+            staleExemptions: policy.stale,
             budget: budgetVerdict.verdict,
             exitCode,
         },

@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { classifyNotice, NoticeKind } from "../../policy/lib/exemptions";
 import { PolicyDiagnostic, startPolicyPack } from "../policy/analyzer";
 import { loadStackConfig, REPO_ROOT } from "../stack/projectConfig";
 import { RecordedResource, StackEvaluation } from "../stack/types";
@@ -22,6 +23,15 @@ export interface PlanViolation {
     /** "Deployment chatbot-dev/api", or "<type> <name>" for other resources. */
     readonly resource?: string;
     readonly message: string;
+    /**
+     * `finding`: something to fix; `exempt`: an honoured exemption (deliberate, with its reason);
+     * `stale`: an exemption annotation on an object that complies (`annotation` names it), which fails the plan.
+     */
+    readonly kind: NoticeKind;
+    /** The exemption annotation an `exempt` or `stale` notice is about. */
+    readonly annotation?: string;
+    /** The reason an `exempt` notice quotes. */
+    readonly reason?: string;
 }
 
 export interface PolicyOutcome {
@@ -34,8 +44,14 @@ export interface PolicyOutcome {
     /** Effective enforcement level per policy after the config (disabled ones included). */
     readonly levels?: Record<string, string>;
     readonly violations: readonly PlanViolation[];
+    /** Findings (kind `finding`) reported at the mandatory level. */
     readonly mandatory: number;
+    /** Findings (kind `finding`) reported at a non-mandatory level. */
     readonly advisory: number;
+    /** Honoured exemptions: deliberate, each with its reason. */
+    readonly exempted: number;
+    /** Exemption annotations on compliant objects: each fails the plan until the annotation is removed. */
+    readonly stale: number;
     /** Keys of the config file that name no policy of the pack. */
     readonly unknownPolicies?: readonly string[];
     /** Description of each policy that reported something. */
@@ -79,23 +95,40 @@ export function toViolations(diagnostics: readonly PolicyDiagnostic[], resources
         const message = d.description && d.message.startsWith(`${d.description}\n`)
             ? d.message.slice(d.description.length + 1)
             : d.message;
+        const notice = classifyNotice(d.policyName, message);
         out.push({
             policy: d.policyName,
             level: d.enforcementLevel,
             ...(d.urn ? { urn: d.urn } : {}),
             ...(resource ? { resource } : {}),
             message,
+            kind: notice.kind,
+            ...(notice.annotation ? { annotation: notice.annotation } : {}),
+            ...(notice.reason ? { reason: notice.reason } : {}),
         });
     }
     return out;
 }
+
+/** The counts of a set of reported messages, by kind and level. */
+export function countViolations(violations: readonly PlanViolation[]): Pick<PolicyOutcome, "mandatory" | "advisory" | "exempted" | "stale"> {
+    const findings = violations.filter((v) => v.kind === "finding");
+    return {
+        mandatory: findings.filter((v) => v.level === "mandatory").length,
+        advisory: findings.filter((v) => v.level !== "mandatory").length,
+        exempted: violations.filter((v) => v.kind === "exempt").length,
+        stale: violations.filter((v) => v.kind === "stale").length,
+    };
+}
+
+export const NO_VIOLATIONS = { violations: [], mandatory: 0, advisory: 0, exempted: 0, stale: 0 } as const;
 
 export async function runPolicies(evaluation: StackEvaluation, options: PolicyRunOptions): Promise<PolicyOutcome> {
     const root = options.projectDir ?? REPO_ROOT;
     const configFile = policyConfigFile(evaluation.stack, root);
     const relativeConfig = path.relative(root, configFile);
     if (!fs.existsSync(configFile)) {
-        return { ran: false, violations: [], mandatory: 0, advisory: 0, configFile: relativeConfig, error: `${relativeConfig} does not exist` };
+        return { ran: false, ...NO_VIOLATIONS, configFile: relativeConfig, error: `${relativeConfig} does not exist` };
     }
     let pack: Awaited<ReturnType<typeof startPolicyPack>> | undefined;
     try {
@@ -124,8 +157,7 @@ export async function runPolicies(evaluation: StackEvaluation, options: PolicyRu
             configFile: relativeConfig,
             levels: Object.fromEntries(Object.entries(reconciled.config).map(([k, v]) => [k, v.enforcementLevel]).sort()),
             violations,
-            mandatory: violations.filter((v) => v.level === "mandatory").length,
-            advisory: violations.filter((v) => v.level !== "mandatory").length,
+            ...countViolations(violations),
             unknownPolicies: reconciled.unknownPolicies,
             descriptions,
             ...(budget ? { budgetSettings: { ...budget.properties } } : {}),
@@ -133,7 +165,7 @@ export async function runPolicies(evaluation: StackEvaluation, options: PolicyRu
     } catch (error: any) {
         const logs = pack?.logs().slice(-20).join("\n");
         return {
-            ran: false, violations: [], mandatory: 0, advisory: 0, configFile: relativeConfig,
+            ran: false, ...NO_VIOLATIONS, configFile: relativeConfig,
             error: `${error?.message ?? String(error)}${logs ? `\n${logs}` : ""}`,
         };
     } finally {

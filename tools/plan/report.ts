@@ -5,7 +5,7 @@ import { BUDGET_POLICY } from "./budget";
 import { formatLimits, formatRequests, Resources } from "./capacity";
 import { decodeExitCode, EXIT } from "./exitCodes";
 import type { PlanResult } from "./index";
-import { PlanViolation } from "./policy";
+import { PlanViolation, PolicyOutcome } from "./policy";
 import { table } from "./table";
 
 const cpu = (m: number) => formatCpu(m);
@@ -30,7 +30,13 @@ function indentLines(text: string, indent: string): string {
     return text.split("\n").map((l) => indent + l).join("\n");
 }
 
-export function renderReport(result: PlanResult, options: { cwd?: string } = {}): string {
+export interface ReportOptions {
+    readonly cwd?: string;
+    /** List every finding and every exemption, not one example per policy. @default false */
+    readonly verbose?: boolean;
+}
+
+export function renderReport(result: PlanResult, options: ReportOptions = {}): string {
     const d = result.document;
     const lines: string[] = [];
     lines.push(`Offline plan of stack "${d.stack}" (project ${d.project}): no Pulumi CLI, no cluster, no credentials`);
@@ -76,36 +82,7 @@ export function renderReport(result: PlanResult, options: { cwd?: string } = {})
     }
 
     // --- Policy -------------------------------------------------------------------------------
-    const p = d.policy;
-    if (p.skipped) {
-        lines.push(section("Policy: skipped (--skip-policy); mandatory violations are not checked"));
-    } else {
-        lines.push(section(`Policy: ${p.pack ? `${p.pack.name} ${p.pack.version}, ` : ""}${p.policies ?? 0} policies, config ${p.configFile ?? "(none)"}: ` +
-            `${p.mandatory} mandatory, ${p.advisory} advisory violations`));
-        if (p.unknownPolicies && p.unknownPolicies.length > 0) {
-            lines.push(`  note: the config names policies the pack does not have: ${p.unknownPolicies.join(", ")}`);
-        }
-        const byPolicy = new Map<string, PlanViolation[]>();
-        for (const v of p.violations) {
-            byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
-        }
-        const order = (vs: PlanViolation[]) => (vs.some((v) => v.level === "mandatory") ? 0 : 1);
-        for (const [policy, violations] of [...byPolicy].sort((a, b) => order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]))) {
-            const levels = [...new Set(violations.map((v) => v.level))].join("/");
-            lines.push(`  [${levels.toUpperCase()}] ${policy} (${violations.length}): ${p.descriptions?.[policy] ?? ""}`.trimEnd());
-            const byResource = new Map<string, PlanViolation[]>();
-            for (const v of violations) {
-                const key = v.resource ?? "(stack)";
-                byResource.set(key, [...(byResource.get(key) ?? []), v]);
-            }
-            for (const [resource, vs] of byResource) {
-                lines.push(`    ${resource}`);
-                for (const v of vs) {
-                    lines.push(indentLines(`- ${v.message}`, "        ").replace(/^ {8}- /, "      - "));
-                }
-            }
-        }
-    }
+    lines.push(...policySection(d.policy, options.verbose === true));
 
     // --- Capacity -----------------------------------------------------------------------------
     const c = d.capacity;
@@ -182,12 +159,107 @@ export function renderReport(result: PlanResult, options: { cwd?: string } = {})
 
 export function verdictLine(exitCode: number): string {
     if (exitCode === EXIT.ok) {
-        return "Plan OK: no schema error, no mandatory violation, within budget (exit 0).";
+        return "Plan OK: no schema error, no mandatory violation, within budget, no stale exemption (exit 0).";
     }
     const f = decodeExitCode(exitCode);
     const reasons = f ? [
         f.schemaErrors ? "schema errors" : "", f.mandatoryViolations ? "mandatory policy violations" : "",
-        f.budgetExceeded ? "budget exceeded" : "",
+        f.budgetExceeded ? "budget exceeded" : "", f.staleExemptions ? "stale exemption annotations" : "",
     ].filter(Boolean) : [];
     return `Plan FAILED: ${reasons.join(", ")} (exit ${exitCode}).`;
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const k = key(item);
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+    }
+    return groups;
+}
+
+/** A policy message split into what was found, why it matters and what to change (policy/lib/core.ts `explain`). */
+export function explained(message: string): { what: string; why?: string; fix?: string } {
+    const why = message.indexOf(" Why: ");
+    const fix = message.lastIndexOf(" Fix: ");
+    if (why < 0 || fix < why) {
+        return { what: message };
+    }
+    return {
+        what: message.slice(0, why).replace(/\.$/, ""),
+        why: message.slice(why + " Why: ".length, fix).replace(/\.$/, ""),
+        fix: message.slice(fix + " Fix: ".length).replace(/\.$/, ""),
+    };
+}
+
+/**
+ * Findings grouped by policy, each with its count, one example and what to change (every finding with
+ * `verbose`); then stale exemptions, which fail the plan; then the deliberate exemptions, grouped by
+ * reason so a reviewer reads each reason once.
+ */
+export function policySection(p: PolicyOutcome, verbose: boolean): string[] {
+    const lines: string[] = [];
+    if (p.skipped) {
+        lines.push(section("Policy: skipped (--skip-policy); mandatory violations are not checked"));
+        return lines;
+    }
+    lines.push(section(`Policy: ${p.pack ? `${p.pack.name} ${p.pack.version}, ` : ""}${p.policies ?? 0} policies, config ${p.configFile ?? "(none)"}: ` +
+        `${p.mandatory} mandatory and ${p.advisory} advisory findings, ${p.stale} stale exemptions, ${p.exempted} deliberate exemptions`));
+    if (p.unknownPolicies && p.unknownPolicies.length > 0) {
+        lines.push(`  note: the config names policies the pack does not have: ${p.unknownPolicies.join(", ")}`);
+    }
+    const findings = p.violations.filter((v) => v.kind === "finding");
+    if (findings.length === 0) {
+        lines.push("  no finding");
+    }
+    const order = (vs: PlanViolation[]) => (vs.some((v) => v.level === "mandatory") ? 0 : 1);
+    for (const [policy, violations] of [...groupBy(findings, (v) => v.policy)].sort((a, b) => order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]))) {
+        const levels = [...new Set(violations.map((v) => v.level))].join("/");
+        const objects = groupBy(violations, (v) => v.resource ?? "(stack)");
+        lines.push(`  [${levels.toUpperCase()}] ${policy}: ${violations.length} finding${violations.length === 1 ? "" : "s"} on ${objects.size} object${objects.size === 1 ? "" : "s"}` +
+            (p.descriptions?.[policy] ? ` — ${p.descriptions[policy]}` : ""));
+        if (verbose) {
+            for (const [resource, vs] of objects) {
+                lines.push(`    ${resource}`);
+                for (const v of vs) {
+                    lines.push(indentLines(`- ${v.message}`, "        ").replace(/^ {8}- /, "      - "));
+                }
+            }
+            continue;
+        }
+        const example = explained(violations[0].message);
+        lines.push(indentLines(`${violations.length > 1 ? "e.g. " : ""}${example.what}`, "      ").replace(/^ {6}/, "    "));
+        if (example.why) {
+            lines.push(`    why: ${example.why}`);
+        }
+        if (example.fix) {
+            lines.push(`    to change: ${example.fix}`);
+        }
+        if (violations.length > 1) {
+            lines.push(`    (${violations.length - 1} more; --verbose lists every one)`);
+        }
+    }
+    const stale = p.violations.filter((v) => v.kind === "stale");
+    if (stale.length > 0) {
+        lines.push(`  Stale exemptions (${stale.length}): these objects comply, so the annotation hides nothing and would hide a future regression; the plan fails until it is removed`);
+        for (const v of stale) {
+            lines.push(`    ✗ ${v.resource ?? "(stack)"}: remove the annotation ${v.annotation} (${v.policy})`);
+        }
+    }
+    const exempt = p.violations.filter((v) => v.kind === "exempt");
+    if (exempt.length > 0) {
+        lines.push(`  Deliberate exemptions (${exempt.length}), each with the reason on its annotation (policy/README.md lists them):`);
+        for (const [policy, vs] of groupBy(exempt, (v) => v.policy)) {
+            lines.push(`    ${policy} (${vs.length}):`);
+            for (const [reason, same] of groupBy(vs, (v) => v.reason ?? "")) {
+                lines.push(`      "${reason}": ${same.map((v) => v.resource ?? "(stack)").join(", ")}`);
+                if (verbose) {
+                    for (const v of same) {
+                        lines.push(indentLines(`- ${v.message}`, "          ").replace(/^ {10}- /, "        - "));
+                    }
+                }
+            }
+        }
+    }
+    return lines;
 }

@@ -1,7 +1,8 @@
 /**
  * A tiny program with known problems for the plan's end-to-end tests: a Deployment whose container
- * port is a string (schema error) and whose container is privileged (a mandatory policy in every
- * stack), plus a Secret whose value must never reach the plan's files.
+ * port is a string (schema error), whose container is privileged (a mandatory policy in every
+ * stack) and which carries an exemption from a policy it complies with (stale), plus a Secret whose
+ * value must never reach the plan's files.
  */
 import * as k8s from "@pulumi/kubernetes";
 
@@ -14,7 +15,10 @@ new k8s.core.v1.Secret("api-token", {
     stringData: { token: FIXTURE_SECRET },
 });
 new k8s.apps.v1.Deployment("api", {
-    metadata: { name: "api", namespace: "shop", labels },
+    metadata: {
+        name: "api", namespace: "shop", labels,
+        annotations: { "policy.ai-platform.io/exempt-no-host-path": "mounted the node's logs once (OPS-1); it no longer does" },
+    },
     spec: {
         replicas: 2,
         selector: { matchLabels: labels },
