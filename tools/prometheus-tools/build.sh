@@ -121,7 +121,10 @@ build() {
     if [ -n "$refused" ]; then
       echo "$refused" | sed 's/^/prometheus-tools: cannot get /' >&2
     elif grep -Eq 'module lookup disabled|dial tcp|proxyconnect|no such host|i/o timeout|TLS handshake' "$log"; then
-      echo "prometheus-tools: cannot reach the Go module proxy while fetching $module $version or its dependencies" >&2
+      # The proxy could not be reached at all: name the module Go was downloading last.
+      local last
+      last=$(grep -E '^go: downloading ' "$log" | tail -n 1 | awk '{print $3"@"$4}' || true)
+      echo "prometheus-tools: cannot get ${last:-$module@$version} (for $tool): $(grep -Eo 'module lookup disabled[^"]*|dial tcp[^"]*|proxyconnect[^"]*|no such host|i/o timeout|TLS handshake[^"]*' "$log" | head -n 1)" >&2
     fi
     exit 1
   fi
