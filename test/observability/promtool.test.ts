@@ -124,10 +124,9 @@ describe("promtool: the stacks' alerting rules (Prometheus' own checker)", funct
     for (const stack of STACKS) {
         describe(stack, () => {
             let ev: StackEvaluation;
-            let products: Product[];
+            const products: Product[] = configured(stack, "products");
             before(async () => {
                 ev = await stackEvaluation(stack);
-                products = configured(stack, "products");
             });
 
             it("promtool check rules accepts every PrometheusRule of the stack", () => {
@@ -145,12 +144,10 @@ describe("promtool: the stacks' alerting rules (Prometheus' own checker)", funct
                 }
             });
 
-            for (const req of REQUIREMENTS) {
+            // Only the products the stack runs (Pulumi.<stack>.yaml): dev has no Soundcore KCP.
+            for (const req of REQUIREMENTS.filter((r) => products.includes(r.product))) {
                 const when = req.forMinutes === undefined ? "at once, no for" : `for ${req.forMinutes}m`;
-                it(`${req.product} ${req.alert} (${req.severity}, ${when}): ${req.requirement}`, function () {
-                    if (!products.includes(req.product)) {
-                        this.skip(); // the product does not run in this stack (Pulumi.<stack>.yaml)
-                    }
+                it(`${req.product} ${req.alert} (${req.severity}, ${when}): ${req.requirement}`, () => {
                     const file = writeUnitTests(dir, `${stack}-${req.product}-${req.alert}`, ruleFile(ruleOf(ev, req.product)), [req], stack);
                     const run = runTool(tools.promtool, ["test", "rules", path.basename(file)], { cwd: dir });
                     assert.equal(run.status, 0, run.output);
