@@ -6,7 +6,7 @@ import { APP_USER, sizes } from "./common";
 import { QuickSpinSettings } from "./settings";
 import { ProductDefinition } from "./types";
 
-export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment, settings }) => ({
+export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ tier, settings }) => ({
     product: "quickspin-ai",
     secrets: {
         groqApiKey: { fromConfig: settings.groqApiKey },
@@ -63,7 +63,7 @@ export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment,
         env: { HOME: "/tmp" },
         // Seed 000: 500m/1Gi requests, 2/2Gi limits. Dev (no dev in the seed) requests less so the
         // whole dev stack fits one 4-CPU/8-GiB machine; the limits stay the seed's.
-        resources: environment === "dev" ? sizes("200m", "512Mi", "2", "2Gi") : sizes("500m", "1Gi", "2", "2Gi"),
+        resources: tier === "dev" ? sizes("200m", "512Mi", "2", "2Gi") : sizes("500m", "1Gi", "2", "2Gi"),
         runAs: APP_USER,
         probes: {
             // Seed 000, exactly.
