@@ -1,7 +1,8 @@
 /**
  * Exit codes of `npm run plan`. Findings are a bit set over 16, so one run reports every kind of
- * failure it found: 16 + 1 (schema errors) + 2 (mandatory policy violations) + 4 (budget exceeded),
- * i.e. 17..23. Codes below 16 mean the plan could not be made at all.
+ * failure it found: 16 + 1 (schema errors) + 2 (mandatory policy violations) + 4 (budget exceeded)
+ * + 8 (`--stack all` only: two stacks would own the same thing), i.e. 17..31. Codes below 16 mean
+ * the plan could not be made at all.
  */
 export const EXIT = {
     /** No schema error, no mandatory violation, within budget. */
@@ -23,12 +24,15 @@ export const EXIT = {
     schemaBit: 1,
     mandatoryBit: 2,
     budgetBit: 4,
+    collisionBit: 8,
 } as const;
 
 export interface Findings {
     readonly schemaErrors: boolean;
     readonly mandatoryViolations: boolean;
     readonly budgetExceeded: boolean;
+    /** `--stack all`: stacks that would own the same objects. */
+    readonly collisions?: boolean;
 }
 
 export function findingsExitCode(f: Findings): number {
@@ -39,7 +43,7 @@ export function findingsExitCode(f: Findings): number {
 
 /** Which findings an exit code stands for (for messages and tests). */
 export function decodeExitCode(code: number): Findings | undefined {
-    if (code < EXIT.findings || code > EXIT.findings + 7) {
+    if (code < EXIT.findings || code > EXIT.findings + 15) {
         return undefined;
     }
     const bits = code - EXIT.findings;
@@ -47,6 +51,7 @@ export function decodeExitCode(code: number): Findings | undefined {
         schemaErrors: (bits & EXIT.schemaBit) !== 0,
         mandatoryViolations: (bits & EXIT.mandatoryBit) !== 0,
         budgetExceeded: (bits & EXIT.budgetBit) !== 0,
+        ...((bits & EXIT.collisionBit) !== 0 ? { collisions: true } : {}),
     };
 }
 
