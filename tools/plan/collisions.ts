@@ -64,6 +64,11 @@ function claimsOf(resources: readonly RecordedResource[]): Claim[] {
             const namespace = typeof r.inputs.namespace === "string" && r.inputs.namespace !== "" ? r.inputs.namespace : "default";
             claims.push({ kind: "Helm release", object: `Helm release ${namespace}/${r.inputs.name}`, perCluster: true, via: `Release ${r.name}` });
         }
+        if (r.type === HELM_RELEASE_TYPE) {
+            for (const host of chartIngressHosts(r.inputs.values)) {
+                claims.push({ kind: "Ingress host", object: `host ${host}`, perCluster: false, via: `Release ${r.name} (chart values)` });
+            }
+        }
         if (r.type === GITLAB_VARIABLE_TYPE) {
             const instance = String(r.inputs.baseUrl ?? "https://gitlab.com").replace(/\/+$/, "").replace(/\/api\/v4$/, "");
             const scope = typeof r.inputs.environmentScope === "string" ? r.inputs.environmentScope : "*";
@@ -77,6 +82,33 @@ function claimsOf(resources: readonly RecordedResource[]): Claim[] {
         }
     }
     return claims;
+}
+
+/**
+ * Hosts of the Ingresses a chart renders from its values (Grafana's in kube-prometheus-stack): the
+ * charts' common shape, an `ingress` object that is not disabled, with `hosts` as names or {host}.
+ */
+function chartIngressHosts(values: unknown): string[] {
+    const hosts: string[] = [];
+    const walk = (value: unknown): void => {
+        if (Array.isArray(value)) {
+            value.forEach(walk);
+            return;
+        }
+        const record = asRecord(value);
+        const ingress = asRecord(record.ingress);
+        if (ingress.enabled !== false) {
+            for (const h of asArray(ingress.hosts)) {
+                const host = typeof h === "string" ? h : asRecord(h).host;
+                if (typeof host === "string" && host !== "") {
+                    hosts.push(host);
+                }
+            }
+        }
+        Object.values(record).forEach(walk);
+    };
+    walk(values);
+    return [...new Set(hosts)];
 }
 
 /** Everything two or more stacks would own, in a stable order. */

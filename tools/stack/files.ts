@@ -26,10 +26,10 @@ function located(file: string, line: number | undefined, column: number | undefi
     return new DataFileError(`${where}: ${reason}${excerpt ? `\n${excerpt}` : ""}`, file, line, column);
 }
 
-/** The line of `text` at `line` (1-based) with a caret under `column`. */
-function excerptAt(text: string, line: number, column: number): string {
+/** The line of `text` at `line` (1-based) with a caret under `column` (nothing past the last line). */
+function excerptAt(text: string, line: number, column: number): string | undefined {
     const source = text.split(/\r?\n/)[line - 1] ?? "";
-    return `  ${source}\n  ${" ".repeat(Math.max(0, column - 1))}^`;
+    return source.trim() === "" ? undefined : `  ${source}\n  ${" ".repeat(Math.max(0, column - 1))}^`;
 }
 
 /** Parses YAML; throws a DataFileError naming the file, line and column of the first error. */
