@@ -349,7 +349,7 @@ function secretRule(spec: KeySpec): string {
 
 function exampleOf(spec: KeySpec | undefined): string {
     const hint = spec ? allowedOrExample(spec) : undefined;
-    return hint ? ` (${hint})` : "";
+    return hint ? `; ${hint}` : "";
 }
 
 function resources(cpu: string, memory: string, memoryLimit: string): ContainerResources {

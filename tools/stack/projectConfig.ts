@@ -73,7 +73,7 @@ export function policyConfigPath(stack: string, projectDir = REPO_ROOT): string 
     if (fs.existsSync(own)) {
         return own;
     }
-    const tier = stackTier(stack, projectDir);
+    const tier = fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`)) ? stackTier(stack, projectDir) : undefined;
     const tierFile = tier === undefined ? undefined : path.join(projectDir, "policy", "config", `${tier}.json`);
     return tierFile !== undefined && fs.existsSync(tierFile) ? tierFile : own;
 }
