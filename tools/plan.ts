@@ -1,14 +1,16 @@
 /**
- * `npm run plan -- --stack <dev|staging|prod>`: render, validate and policy-check a stack offline.
+ * `npm run plan -- --stack <stack|all>`: render, validate and policy-check a stack offline; `all`
+ * plans every Pulumi.<stack>.yaml and checks that no two stacks would own the same objects.
  * A thin shell around tools/plan/index.ts; exit codes in tools/plan/exitCodes.ts and docs/plan.md.
  */
 import * as path from "path";
 import { Command, CommanderError, Option } from "commander";
 import { TEST_BUDGET_ENV } from "./plan/budget";
 import { EXIT, PlanError } from "./plan/exitCodes";
+import { runAllPlans } from "./plan/all";
 import { runPlan } from "./plan/index";
 import { consoleProgress, silentProgress } from "./plan/progress";
-import { renderReport } from "./plan/report";
+import { renderAllReport, renderReport } from "./plan/report";
 
 interface CliOptions {
     stack: string;
@@ -58,9 +60,9 @@ async function main(argv: string[]): Promise<number> {
         .description("Offline plan of a stack: evaluate the program with the stack's config (no Pulumi CLI, no cluster, " +
             "no credentials), validate every Kubernetes object, run the policy pack, report capacity against the budget " +
             "and write manifests and plan.json.")
-        .addOption(new Option("-s, --stack <stack>", "stack to plan").default("dev"))
+        .addOption(new Option("-s, --stack <stack>", "stack to plan, or all (every Pulumi.<stack>.yaml, then the collision check)").default("dev"))
         .option("--json", "print plan.json to stdout instead of the report (progress stays on stderr)")
-        .option("-o, --out <dir>", "output folder (default: out/plan/<stack>)")
+        .option("-o, --out <dir>", "output folder (default: out/plan/<stack>; with --stack all, the parent of one folder per stack)")
         .option("-c, --config <key=value>", "override a config key for this run only (repeatable)", collect, [])
         .option("--skip-policy", "do not run the policy pack (its findings then do not count; never in CI)")
         .option("-q, --quiet", "no progress lines on stderr")
@@ -69,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
         .addOption(new Option("--program <file>", "program entry point instead of index.ts").hideHelp())
         .addHelpText("after", `
 Exit codes: 0 clean; 16 + 1 (schema errors) + 2 (mandatory violations) + 4 (budget exceeded)
-+ 8 (stale exemption annotations);
++ 8 (stale exemption annotations); with --stack all, + 16 when two stacks would own the same objects.
 2 bad command line, 3 unknown stack, 4 broken configuration, 5 program failed, 6 policy pack
 failed, 1 internal error. See docs/plan.md.`)
         .exitOverride()
@@ -90,6 +92,22 @@ failed, 1 internal error. See docs/plan.md.`)
     console.log = toStderr;
     console.info = toStderr;
 
+    if (options.stack === "all") {
+        if (options.json) {
+            throw new PlanError("--json prints one stack's plan.json: name the stack (each stack's plan.json is also written to out/plan/<stack>/)", EXIT.usage);
+        }
+        const all = await runAllPlans({
+            overrides: options.config.length > 0 ? parseOverrides(options.config) : undefined,
+            outDir: options.out,
+            budgetOverride: testBudget(),
+            skipPolicy: options.skipPolicy === true,
+            program: options.program ? path.resolve(options.program) : undefined,
+            progress: options.quiet ? silentProgress : consoleProgress(),
+            onStack: (s) => process.stdout.write(s.result ? renderReport(s.result) : `\nStack ${s.stack}: no plan (exit ${s.error!.code}):\n${s.error!.message}\n`),
+        });
+        process.stdout.write(renderAllReport(all));
+        return all.exitCode;
+    }
     const result = await runPlan({
         stack: options.stack,
         overrides: options.config.length > 0 ? parseOverrides(options.config) : undefined,

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SEED_VARIABLE_TABLES } from "../gitlab/seedTables";
 import { parseBytes } from "../lib/quantity";
 import { ChartId, ChartPin, resolveCharts } from "../platform/charts";
-import { Environment, ProductId } from "../products/catalog";
+import { ProductId, Tier, TIERS } from "../products/catalog";
 import {
     Color, ProductSettingsById, RELEASE_KEYS, RELEASE_STRATEGIES, ReleaseKeys, ReleaseSettings, releaseTags,
 } from "../products/settings";
@@ -32,7 +32,10 @@ export interface ContainerResources {
 export interface PlatformConfig {
     readonly project: string;
     readonly stack: string;
-    readonly environment: Environment;
+    /** The environment's name: part of namespace names, labels, dashboards and GitLab scopes. */
+    readonly environment: string;
+    /** What the tier decides: sizes, release strategies, which GitLab variables, policy levels. */
+    readonly tier: Tier;
     readonly products: readonly ProductId[];
     readonly cluster: {
         readonly kubeContext: string;
@@ -138,7 +141,11 @@ function crossKeyProblems(v: PlainValues, fullKey: (k: ConfigKey) => string): st
             problems.push(`${fullKey("gitlabProjects")} maps ${product}, whose source document lists no GitLab variables (tables exist for ${Object.keys(SEED_VARIABLE_TABLES).join(", ")})`);
         }
     }
-    if (v.environment === "prod" && v.clusterIssuer !== "letsencrypt-prod") {
+    if ((TIERS as readonly string[]).includes(v.environment) && v.environment !== v.tier) {
+        problems.push(`${fullKey("environment")} = ${JSON.stringify(v.environment)} with ${fullKey("tier")} = ${JSON.stringify(v.tier)}: ` +
+            `an environment named after a tier must have that tier (name it otherwise, such as qa or eu-${v.tier})`);
+    }
+    if (v.tier === "prod" && v.clusterIssuer !== "letsencrypt-prod") {
         problems.push(`${fullKey("clusterIssuer")} = ${JSON.stringify(v.clusterIssuer)}: prod must use letsencrypt-prod (staging certificates are not trusted by browsers)`);
     }
     const retentionBytes = v.prometheusRetentionSize ? prometheusBytes(v.prometheusRetentionSize) : undefined;
@@ -158,10 +165,10 @@ function crossKeyProblems(v: PlainValues, fullKey: (k: ConfigKey) => string): st
     return problems;
 }
 
-/** The keys a product's release uses in an environment (the others may stay empty). */
-function usedReleaseKeys(product: ProductId, environment: Environment): string[] {
+/** The keys a product's release uses in a tier (the others may stay empty). */
+function usedReleaseKeys(product: ProductId, tier: Tier): string[] {
     const keys: ReleaseKeys = RELEASE_KEYS[product];
-    switch (RELEASE_STRATEGIES[product][environment]) {
+    switch (RELEASE_STRATEGIES[product][tier]) {
         case "rolling":
             return [keys.imageTag];
         case "canary":
@@ -172,7 +179,7 @@ function usedReleaseKeys(product: ProductId, environment: Environment): string[]
 }
 
 /** Plain keys a deployed product cannot do without, beyond its release tags. */
-const PRODUCT_REQUIRED_KEYS: Record<ProductId, (environment: Environment) => ConfigKey[]> = {
+const PRODUCT_REQUIRED_KEYS: Record<ProductId, (tier: Tier) => ConfigKey[]> = {
     "quickspin-ai": () => ["quickspinHost", "quickspinApiUrl", "quickspinAuthUrl", "quickspinRegistryUsername"],
     chatbot: () => ["chatbotHost", "chatbotRegistryUsername"],
     "soundcore-kcp": () => ["soundcoreHost", "soundcoreRegistryUsername"],
@@ -184,14 +191,15 @@ function productProblems(v: PlainValues, fullKey: (k: string) => string, stack: 
     const problems: string[] = [];
     const values = v as unknown as Record<string, unknown>;
     for (const product of v.products) {
-        const required = [...usedReleaseKeys(product, v.environment), ...PRODUCT_REQUIRED_KEYS[product](v.environment)];
+        const required = [...usedReleaseKeys(product, v.tier), ...PRODUCT_REQUIRED_KEYS[product](v.tier)];
         for (const k of required) {
             if (values[k] === "") {
-                problems.push(`${fullKey(k)} is empty: products includes ${product}, which needs it in ${v.environment} (pulumi config set ${k} <value> -s ${stack})`);
+                problems.push(`${fullKey(k)} is empty: products includes ${product}, which needs it in the ${v.tier} tier` +
+                    `${exampleOf(CONFIG_KEYS[k as ConfigKey])} (pulumi config set ${k} <value> -s ${stack})`);
             }
         }
-        if (v.environment === "prod") {
-            for (const k of usedReleaseKeys(product, v.environment)) {
+        if (v.tier === "prod") {
+            for (const k of usedReleaseKeys(product, v.tier)) {
                 const tag = values[k] as string;
                 if (tag !== "" && !SEMVER_TAG_PATTERN.test(tag)) {
                     problems.push(`${fullKey(k)} = ${JSON.stringify(tag)}: prod images must be pinned to a semantic version such as v1.2.3 or 1.2.3`);
@@ -206,7 +214,7 @@ function release(v: PlainValues, product: ProductId): ReleaseSettings {
     const keys = RELEASE_KEYS[product];
     const values = v as unknown as Record<string, unknown>;
     const read = (k: string | undefined) => (k === undefined ? undefined : values[k]);
-    const strategy = RELEASE_STRATEGIES[product][v.environment];
+    const strategy = RELEASE_STRATEGIES[product][v.tier];
     return {
         strategy,
         imageTag: read(keys.imageTag) as string,
@@ -315,10 +323,33 @@ function secretNeeded(spec: KeySpec, fullKey: (k: string) => string): boolean {
     if (!Array.isArray(products)) {
         return true;
     }
-    const environment = pulumi.runtime.getConfig(fullKey("environment"));
-    const { product, environments } = spec.neededBy;
+    const tier = pulumi.runtime.getConfig(fullKey("tier"));
+    const { product, tiers } = spec.neededBy;
     return products.includes(product) &&
-        (environments === undefined || environment === undefined || environments.includes(environment as Environment));
+        (tiers === undefined || tier === undefined || tiers.includes(tier as Tier));
+}
+
+/**
+ * What a message about a missing or empty value offers: the allowed values of a fixed set (a
+ * z.enum's options), else the key's example.
+ */
+export function allowedOrExample(spec: KeySpec): string | undefined {
+    const options = (spec.schema as { options?: unknown }).options;
+    if (Array.isArray(options) && options.every((o) => typeof o === "string")) {
+        return `one of ${options.join(", ")}`;
+    }
+    return spec.example === undefined ? undefined : `for example ${spec.example}`;
+}
+
+/** What a secret must look like: its rule's own message (which never echoes a value). */
+function secretRule(spec: KeySpec): string {
+    const parsed = spec.schema.safeParse("");
+    return parsed.success ? "any value" : parsed.error.issues[0].message;
+}
+
+function exampleOf(spec: KeySpec | undefined): string {
+    const hint = spec ? allowedOrExample(spec) : undefined;
+    return hint ? `; ${hint}` : "";
 }
 
 function resources(cpu: string, memory: string, memoryLimit: string): ContainerResources {
@@ -353,7 +384,8 @@ export function loadConfig(): PlatformConfig {
             if (spec.secret) {
                 missingSecrets.push(name);
             } else {
-                problems.push(`${fullKey(name)} is not set: set it in Pulumi.${stack}.yaml (pulumi config set ${name} <value> -s ${stack})`);
+                const hint = allowedOrExample(spec);
+                problems.push(`${fullKey(name)} is not set${hint ? ` (${hint})` : ""}: set it in Pulumi.${stack}.yaml (pulumi config set ${name} <value> -s ${stack})`);
             }
             continue;
         }
@@ -387,7 +419,7 @@ export function loadConfig(): PlatformConfig {
         }
         if (missingSecrets.length > 0) {
             sections.push(`Missing secret configuration for stack "${stack}" (${missingSecrets.length}); set each one with:\n` +
-                missingSecrets.map((k) => `  pulumi config set --secret ${fullKey(k)} <value> -s ${stack}`).join("\n"));
+                missingSecrets.map((k) => `  pulumi config set --secret ${fullKey(k)} <value> -s ${stack}    # ${secretRule(CONFIG_KEYS[k as ConfigKey])}`).join("\n"));
         }
         throw new ConfigError(sections.join("\n\n"));
     }
@@ -397,6 +429,7 @@ export function loadConfig(): PlatformConfig {
         project,
         stack,
         environment: v.environment,
+        tier: v.tier,
         products: v.products,
         cluster: {
             kubeContext: v.kubeContext,

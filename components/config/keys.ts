@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { CHART_IDS } from "../platform/charts";
-import { Environment, ENVIRONMENTS, PRODUCT_IDS, ProductId } from "../products/catalog";
+import { PRODUCT_IDS, ProductId, Tier, TIERS } from "../products/catalog";
 import { COLORS } from "../products/settings";
 import * as rules from "./rules";
 
@@ -23,14 +23,19 @@ export interface KeySpec<T = unknown> {
      */
     readonly offlinePlaceholder?: string;
     /**
-     * For secrets only needed by one product (and possibly only in some environments): a stack that
-     * does not deploy the product there is not asked for it.
+     * For secrets only needed by one product (and possibly only in some tiers): a stack that does
+     * not deploy the product there is not asked for it.
      */
-    readonly neededBy?: { readonly product: ProductId; readonly environments?: readonly Environment[] };
+    readonly neededBy?: { readonly product: ProductId; readonly tiers?: readonly Tier[] };
+    /**
+     * What a "not set" message offers: the allowed values of a fixed set, else an example value
+     * (test/foundation/config.test.ts checks that each example passes the key's own rule).
+     */
+    readonly example?: string;
 }
 
-function key<T>(kind: ConfigKind, schema: z.ZodType<T, any>): KeySpec<T> {
-    return { kind, schema };
+function key<T>(kind: ConfigKind, schema: z.ZodType<T, any>, example?: string): KeySpec<T> {
+    return { kind, schema, example };
 }
 
 function secret(schema: z.ZodType<string, any>, offlinePlaceholder: string): KeySpec<string> {
@@ -41,9 +46,9 @@ function productSecret(
     product: ProductId,
     schema: z.ZodType<string, any>,
     offlinePlaceholder: string,
-    environments?: readonly Environment[],
+    tiers?: readonly Tier[],
 ): KeySpec<string> {
-    return { kind: "string", schema, secret: true, offlinePlaceholder, neededBy: { product, environments } };
+    return { kind: "string", schema, secret: true, offlinePlaceholder, neededBy: { product, tiers } };
 }
 
 // --- Rules of the product keys ------------------------------------------------------------------
@@ -115,15 +120,16 @@ const sentryDsn = z.string().refine((v) => isHttpsUrl(v) && /^[A-Za-z0-9_+=/@:.~
 
 export const CONFIG_KEYS = {
     // Cluster and environment
-    environment: key("string", rules.oneOf(ENVIRONMENTS)),
-    kubeContext: key("string", rules.nonEmpty),
+    environment: key("string", rules.environmentName, "qa"),
+    tier: key("string", rules.oneOf(TIERS)),
+    kubeContext: key("string", rules.nonEmpty, "ai-platform-qa"),
     kubeconfig: key("string", z.string()),
     renderYamlToDirectory: key("string", z.string()),
-    products: key("array", rules.distinctSubsetOf(PRODUCT_IDS)),
-    storageClass: key("string", rules.dnsSubdomain),
+    products: key("array", rules.distinctSubsetOf(PRODUCT_IDS), `[${PRODUCT_IDS.join(", ")}]`),
+    storageClass: key("string", rules.dnsSubdomain, "gp3"),
     dataProtection: key("boolean", z.boolean()),
     // TLS
-    acmeEmail: key("string", rules.email),
+    acmeEmail: key("string", rules.email, "platform-team@example.com"),
     clusterIssuer: key("string", rules.oneOf(["letsencrypt-staging", "letsencrypt-prod"] as const)),
     chartVersionOverrides: key("array", rules.chartVersionOverrides(CHART_IDS)),
     helmRepositoryMirror: key("string", rules.optionalHelmRepositoryUrl),
@@ -146,8 +152,8 @@ export const CONFIG_KEYS = {
     prometheusMemoryLimit: key("string", rules.bytes),
     alertmanagerReplicas: key("integer", rules.integer(1, 5)),
     alertmanagerStorageSize: key("string", rules.optionalBytes),
-    alertSlackChannel: key("string", rules.slackChannel),
-    grafanaHost: key("string", rules.hostname),
+    alertSlackChannel: key("string", rules.slackChannel, "#alerts-qa"),
+    grafanaHost: key("string", rules.hostname, "grafana.qa.example.com"),
     grafanaStorageSize: key("string", rules.optionalBytes),
     // Logging
     lokiRetention: key("string", rules.lokiRetention),
@@ -199,35 +205,35 @@ export const CONFIG_KEYS = {
     // Per-environment deltas of the five products (components/products/*.ts hold the source documents' fixed
     // numbers). Keys a stack's release strategy does not use stay empty; a deployed product's
     // host, tags and registry user are required (checked across keys in index.ts).
-    kubeApiServerCidrs: key("array", cidrList),
+    kubeApiServerCidrs: key("array", cidrList, "[10.0.0.0/8]"),
     // QuickSpin AI (docs/products/quickspin-ai.md)
-    quickspinImageTag: key("string", optionalImageTag),
-    quickspinHost: key("string", optionalHostname),
+    quickspinImageTag: key("string", optionalImageTag, "v1.2.3"),
+    quickspinHost: key("string", optionalHostname, "app.qa.example.com"),
     quickspinReplicas: key("integer", rules.integer(1, 6)),
-    quickspinApiUrl: key("string", optionalHttpsUrl),
-    quickspinAuthUrl: key("string", optionalHttpsUrl),
-    quickspinRegistryUsername: key("string", optionalUsername),
+    quickspinApiUrl: key("string", optionalHttpsUrl, "https://api.qa.example.com"),
+    quickspinAuthUrl: key("string", optionalHttpsUrl, "https://api.qa.example.com"),
+    quickspinRegistryUsername: key("string", optionalUsername, "gitlab+deploy-token-app"),
     // ShopyVerse chatbot (docs/products/chatbot.md)
-    chatbotImageTag: key("string", optionalImageTag),
-    chatbotCanaryImageTag: key("string", optionalImageTag),
+    chatbotImageTag: key("string", optionalImageTag, "v1.2.3"),
+    chatbotCanaryImageTag: key("string", optionalImageTag, "v1.2.3"),
     chatbotCanaryWeight: key("integer", rules.integer(0, 100)),
-    chatbotBlueImageTag: key("string", optionalImageTag),
-    chatbotGreenImageTag: key("string", optionalImageTag),
+    chatbotBlueImageTag: key("string", optionalImageTag, "v1.2.3"),
+    chatbotGreenImageTag: key("string", optionalImageTag, "v1.2.3"),
     chatbotActiveColor: key("string", rules.oneOf(COLORS)),
     chatbotMaxReplicas: key("integer", rules.integer(4, 30)),
-    chatbotHost: key("string", optionalHostname),
-    chatbotRegistryUsername: key("string", optionalUsername),
+    chatbotHost: key("string", optionalHostname, "app.qa.example.com"),
+    chatbotRegistryUsername: key("string", optionalUsername, "gitlab+deploy-token-app"),
     // Soundcore KCP (docs/products/soundcore-kcp.md)
-    soundcoreImageTag: key("string", optionalImageTag),
-    soundcoreBlueImageTag: key("string", optionalImageTag),
-    soundcoreGreenImageTag: key("string", optionalImageTag),
+    soundcoreImageTag: key("string", optionalImageTag, "v1.2.3"),
+    soundcoreBlueImageTag: key("string", optionalImageTag, "v1.2.3"),
+    soundcoreGreenImageTag: key("string", optionalImageTag, "v1.2.3"),
     soundcoreActiveColor: key("string", rules.oneOf(COLORS)),
-    soundcoreHost: key("string", optionalHostname),
-    soundcoreRegistryUsername: key("string", optionalUsername),
+    soundcoreHost: key("string", optionalHostname, "app.qa.example.com"),
+    soundcoreRegistryUsername: key("string", optionalUsername, "gitlab+deploy-token-app"),
     // Harvis AI (docs/products/harvis-ai.md)
-    harvisImageRegistry: key("string", optionalImageRegistry),
-    harvisImageTag: key("string", optionalImageTag),
-    harvisHost: key("string", optionalHostname),
+    harvisImageRegistry: key("string", optionalImageRegistry, "registry.gitlab.com/group/project"),
+    harvisImageTag: key("string", optionalImageTag, "v1.2.3"),
+    harvisHost: key("string", optionalHostname, "app.qa.example.com"),
     harvisLogLevel: key("string", rules.oneOf(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const)),
     harvisBackendMemory: key("string", rules.bytes),
     harvisBackendGpus: key("integer", rules.integer(0, 8)),
@@ -235,15 +241,15 @@ export const CONFIG_KEYS = {
     harvisBackendNode: key("string", optionalNodeName),
     harvisFrontendNode: key("string", optionalNodeName),
     harvisOllamaNode: key("string", optionalNodeName),
-    harvisRegistryUsername: key("string", optionalUsername),
+    harvisRegistryUsername: key("string", optionalUsername, "gitlab+deploy-token-app"),
     // LLM secret-detection service (docs/products/llm-secret-detection.md)
-    llmServiceImageTag: key("string", optionalImageTag),
-    llmServiceBlueImageTag: key("string", optionalImageTag),
-    llmServiceGreenImageTag: key("string", optionalImageTag),
+    llmServiceImageTag: key("string", optionalImageTag, "v1.2.3"),
+    llmServiceBlueImageTag: key("string", optionalImageTag, "v1.2.3"),
+    llmServiceGreenImageTag: key("string", optionalImageTag, "v1.2.3"),
     llmServiceActiveColor: key("string", rules.oneOf(COLORS)),
     llmServiceReplicas: key("integer", rules.integer(1, 10)),
-    llmServiceHost: key("string", optionalHostname),
-    llmServiceRegistryUsername: key("string", optionalUsername),
+    llmServiceHost: key("string", optionalHostname, "app.qa.example.com"),
+    llmServiceRegistryUsername: key("string", optionalUsername, "gitlab+deploy-token-app"),
     // Product secrets: asked for only where the product is deployed.
     quickspinRegistryPassword: productSecret("quickspin-ai", maskable("a registry deploy token"), "offline-placeholder-registry-password"),
     quickspinGroqApiKey: productSecret("quickspin-ai", maskable("a Groq API key", "gsk_"), "gsk_offline_placeholder_not_a_real_key"),

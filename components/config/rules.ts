@@ -27,6 +27,14 @@ export const dnsSubdomain = z.string().regex(DNS_SUBDOMAIN_PATTERN, {
     error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'",
 });
 
+/**
+ * An environment's name: it becomes part of namespace names (soundcore-kcp-<name> must stay a
+ * 63-character DNS label), labels, dashboard uids and GitLab environment scopes.
+ */
+export const environmentName = z.string().regex(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/, {
+    error: "must be a lower-case name of 1 to 20 letters, digits and '-' starting with a letter, such as dev, qa or eu-prod",
+});
+
 export const nonEmpty = z.string().min(1, { error: "must not be empty" });
 
 export const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, {

@@ -38,6 +38,7 @@ export class CiVariables extends pulumi.ComponentResource {
                 baseUrl: config.gitlab.url,
                 variables: table({
                     environment: config.environment,
+                    tier: config.tier,
                     settings,
                     secrets: deployed.secrets,
                     ciKubeconfig: config.gitlab.ciDeployKubeconfig,

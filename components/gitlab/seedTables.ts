@@ -5,19 +5,30 @@
  * one updates the cluster and CI together.
  *
  * Ownership: each stack registers the variables of its own environment, so two stacks never
- * write the same (key, scope). Keys the source documents suffix per environment (`_PROD`, `_STAGING`) keep
- * scope `*`; keys the source documents share between environments get an environment scope; keys with no
- * environment at all (registry credentials, notifications) are owned by the prod stack.
+ * write the same (key, scope). The tier decides which rows a stack writes (the source documents' tables
+ * for staging and production, and the chatbot's for dev). For the environment named after its tier
+ * (dev, staging, prod) the rows are the source documents': keys they suffix per environment (`_PROD`,
+ * `_STAGING`) keep scope `*`; keys they share between environments get an environment scope;
+ * keys with no environment at all (registry credentials, notifications) are owned by the prod
+ * stack. Any other environment (qa, eu-prod …) writes the same rows with every row scoped to its
+ * own GitLab environment, so it never touches what the tier's own stack writes.
+ *
+ * GitLab environment names follow one rule (gitlabEnvironmentName): the environment's name, with
+ * `prod` written `production` as the source documents and GitLab's deployment tiers name it; QuickSpin AI's
+ * pipeline prefixes its environments with `ai-` (ai-staging, ai-production).
  *
  * The source documents of Harvis AI and the LLM service list no GitLab variables: they have no table.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ProductSettingsById } from "../products/settings";
-import type { Environment, ProductId } from "../products/catalog";
+import type { ProductId, Tier } from "../products/catalog";
 import type { VariableSpec } from "./projectVariables";
 
 export interface TableContext<P extends ProductId> {
-    readonly environment: Environment;
+    /** The environment's name (qa, eu-prod …): its GitLab environment name follows from it. */
+    readonly environment: string;
+    /** Which rows the stack writes. */
+    readonly tier: Tier;
     /** The product's settings for this stack (hosts, URLs, registry user …). */
     readonly settings: ProductSettingsById[P];
     /** The product's secrets by stable name (Product.secrets). */
@@ -51,18 +62,43 @@ function maskableKubeconfig(ctx: TableContext<ProductId>): pulumi.Output<string>
     return pulumi.secret(ctx.ciKubeconfig.apply((kubeconfig) => Buffer.from(kubeconfig, "utf8").toString("base64")));
 }
 
-/** GitLab environment names per stack, as each seed's pipeline names them. */
-const QUICKSPIN_ENVIRONMENT: Partial<Record<Environment, string>> = { staging: "ai-staging", prod: "ai-production" };
-const CHATBOT_ENVIRONMENT: Record<Environment, string> = { dev: "dev", staging: "staging", prod: "production" };
-const SOUNDCORE_ENVIRONMENT: Partial<Record<Environment, string>> = { staging: "staging", prod: "production" };
+/** The GitLab environment an environment deploys to: its name, `prod` written `production`. */
+export function gitlabEnvironmentName(environment: string): string {
+    return environment === "prod" ? "production" : environment;
+}
+
+/**
+ * The tiers each seed's pipeline deploys to, and the prefix it gives its GitLab environments
+ * (seed 000: ai-staging / ai-production; seed 001: dev / staging / production; seed 002: staging /
+ * production).
+ */
+const GITLAB_ENVIRONMENTS: { readonly [P in ProductId]?: { readonly tiers: readonly Tier[]; readonly prefix: string } } = {
+    "quickspin-ai": { tiers: ["staging", "prod"], prefix: "ai-" },
+    chatbot: { tiers: ["dev", "staging", "prod"], prefix: "" },
+    "soundcore-kcp": { tiers: ["staging", "prod"], prefix: "" },
+};
+
+/** The product's GitLab environment scope in this environment, or undefined where its pipeline has none. */
+export function gitlabScope(product: ProductId, environment: string, tier: Tier): string | undefined {
+    const spec = GITLAB_ENVIRONMENTS[product];
+    return spec && spec.tiers.includes(tier) ? `${spec.prefix}${gitlabEnvironmentName(environment)}` : undefined;
+}
+
+/**
+ * An environment not named after its tier scopes every row to its own GitLab environment: the seeds'
+ * unscoped rows belong to the tier's own environment.
+ */
+function owned(ctx: TableContext<ProductId>, scope: string, rows: VariableSpec[]): VariableSpec[] {
+    return ctx.environment === ctx.tier ? rows : rows.map((row) => ({ ...row, environmentScope: scope }));
+}
 
 /** The QuickSpin AI setup guide: the twelve variables of QuickSpin AI's table; `_PROD` keys come from the prod stack. */
 const quickspin: TableBuilder<"quickspin-ai"> = (ctx) => {
-    const scope = QUICKSPIN_ENVIRONMENT[ctx.environment];
+    const scope = gitlabScope("quickspin-ai", ctx.environment, ctx.tier);
     if (!scope) {
         return [];
     }
-    const prod = ctx.environment === "prod";
+    const prod = ctx.tier === "prod";
     const suffix = prod ? "_PROD" : "";
     const secret = (name: string) => secretOf(ctx, "quickspin-ai", name);
     const rows: VariableSpec[] = [
@@ -81,13 +117,16 @@ const quickspin: TableBuilder<"quickspin-ai"> = (ctx) => {
     if (prod) {
         rows.push({ key: "DISCORD_WEBHOOK_URL", value: ctx.discordWebhookUrl, protected: false, masked: false });
     }
-    return rows;
+    return owned(ctx, scope, rows);
 };
 
 /** The chatbot's deployment guide: the chatbot's per-environment GitHub secrets, mapped to GitLab environment scopes. */
 const chatbot: TableBuilder<"chatbot"> = (ctx) => {
-    const scope = CHATBOT_ENVIRONMENT[ctx.environment];
-    const prod = ctx.environment === "prod";
+    const scope = gitlabScope("chatbot", ctx.environment, ctx.tier);
+    if (!scope) {
+        return [];
+    }
+    const prod = ctx.tier === "prod";
     const rows: VariableSpec[] = [
         {
             key: "K8S_KUBECONFIG_B64", value: maskableKubeconfig(ctx), protected: true, masked: true,
@@ -100,16 +139,16 @@ const chatbot: TableBuilder<"chatbot"> = (ctx) => {
     if (prod) {
         rows.push({ key: "PROD_API_KEY", value: secretOf(ctx, "chatbot", "apiKey"), protected: true, masked: true, environmentScope: scope });
     }
-    return rows;
+    return owned(ctx, scope, rows);
 };
 
 /** The Soundcore KCP deployment documentation: Soundcore KCP's required variables; per-environment values get environment scopes. */
 const soundcore: TableBuilder<"soundcore-kcp"> = (ctx) => {
-    const scope = SOUNDCORE_ENVIRONMENT[ctx.environment];
+    const scope = gitlabScope("soundcore-kcp", ctx.environment, ctx.tier);
     if (!scope) {
         return [];
     }
-    const prod = ctx.environment === "prod";
+    const prod = ctx.tier === "prod";
     const secret = (name: string) => secretOf(ctx, "soundcore-kcp", name);
     const scoped = (key: string, value: pulumi.Output<string>, raw = false): VariableSpec =>
         ({ key, value, protected: true, masked: true, raw, environmentScope: scope });
@@ -130,7 +169,7 @@ const soundcore: TableBuilder<"soundcore-kcp"> = (ctx) => {
             { key: "CI_REGISTRY_PASSWORD", value: secret("registryPassword"), protected: true, masked: true },
         );
     }
-    return rows;
+    return owned(ctx, scope, rows);
 };
 
 /** A product's table builder, if its source document lists variables. */

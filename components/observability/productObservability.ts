@@ -3,14 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/options";
 import { GRAFANA_DASHBOARD_LABEL } from "../platform/monitoring";
 import { LABELS } from "../platform/namespaces";
-import { Environment, ProductId } from "../products/catalog";
+import { ProductId } from "../products/catalog";
 import { OBSERVABILITY } from "./catalog";
 import { dashboardUid, renderDashboards, renderRuleGroups } from "./render";
 
 export interface ProductObservabilityArgs {
     /** Product whose alerts and dashboards to create. */
     readonly product: ProductId;
-    readonly environment: Environment;
+    readonly environment: string;
     /** The product's main namespace (objects are created in it). */
     readonly namespace: k8s.core.v1.Namespace;
 }

@@ -3,7 +3,7 @@
  * `spec.groups` of a PrometheusRule and Grafana dashboard models. No Pulumi here, so the same
  * functions serve the component, the documentation and the tests.
  */
-import { Environment, PRODUCTS, ProductId } from "../products/catalog";
+import { PRODUCTS, ProductId } from "../products/catalog";
 import { AlertSpec, DashboardSpec, OBSERVABILITY, PanelSpec, Scope, ThresholdUnit } from "./catalog";
 
 /** Grafana dashboard schema version the models are written against (Grafana 10.4 / 11). */
@@ -26,7 +26,7 @@ export interface PrometheusRuleGroup {
 
 export interface RenderContext {
     readonly product: ProductId;
-    readonly environment: Environment;
+    readonly environment: string;
     /** The namespace every expression is scoped to (the product's main namespace). */
     readonly namespace: string;
 }
@@ -89,7 +89,7 @@ export function renderRuleGroups(ctx: RenderContext): PrometheusRuleGroup[] {
 }
 
 /** Stable uid: product prefix, dashboard key, environment (unique even with one Grafana for all). */
-export function dashboardUid(product: ProductId, key: string, environment: Environment): string {
+export function dashboardUid(product: ProductId, key: string, environment: string): string {
     const uid = `${OBSERVABILITY[product].uidPrefix}-${key}-${environment}`;
     if (uid.length > MAX_UID_LENGTH || !/^[a-z0-9-]+$/.test(uid)) {
         throw new Error(`Dashboard uid "${uid}" must be at most ${MAX_UID_LENGTH} characters of [a-z0-9-]`);

@@ -7,7 +7,7 @@
  * Nothing secret is part of the contract: consumers get the *names* of Secrets they may mount,
  * never their values.
  */
-import type { Environment, ProductId } from "../products/catalog";
+import type { ProductId } from "../products/catalog";
 
 /** Incremented on every incompatible change to the shapes below. */
 export const CONTRACT_VERSION = 1;
@@ -65,7 +65,7 @@ export interface ProductContract {
 /** Every top-level output of a stack. */
 export interface StackOutputs {
     readonly contractVersion: number;
-    readonly environment: Environment;
+    readonly environment: string;
     /** All namespaces the stack manages. */
     readonly namespaces: readonly string[];
     readonly ingress: IngressContract;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Environment, PodSecurityLevel, PRODUCTS, ProductId } from "../products/catalog";
+import { EnvironmentRef, PodSecurityLevel, PRODUCTS, ProductId } from "../products/catalog";
 import { exemptionAnnotations } from "../workloads/security";
 
 /** Label keys shared by every namespace (and read by the policy pack and the offline plan). */
@@ -48,7 +48,7 @@ export const PLATFORM_NAMESPACES = {
 } as const satisfies Record<string, NamespaceSpec>;
 
 /** Every namespace a stack needs: the platform's and those of the products it deploys. */
-export function namespacePlan(environment: Environment, products: readonly ProductId[]): NamespaceSpec[] {
+export function namespacePlan(environment: EnvironmentRef, products: readonly ProductId[]): NamespaceSpec[] {
     const productNamespaces = products.flatMap((product) =>
         PRODUCTS[product].namespaces(environment).map((name): NamespaceSpec => {
             const exception = PRODUCTS[product].podSecurityExceptions?.[name];
@@ -72,7 +72,8 @@ function annotationsOf(spec: NamespaceSpec): Record<string, string> | undefined 
 }
 
 export interface NamespacesArgs {
-    readonly environment: Environment;
+    /** The environment's name, put on every namespace as a label. */
+    readonly environment: string;
     /** Namespaces to create; names must be unique. */
     readonly namespaces: readonly NamespaceSpec[];
     /**

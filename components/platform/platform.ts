@@ -43,7 +43,7 @@ export class Platform extends pulumi.ComponentResource {
 
         this.namespaces = new Namespaces("namespaces", {
             environment: config.environment,
-            namespaces: namespacePlan(config.environment, config.products),
+            namespaces: namespacePlan({ name: config.environment, tier: config.tier }, config.products),
             protect: config.cluster.dataProtection,
         }, { parent: this });
         const ns = (spec: { name: string }) => this.namespaces.byName[spec.name];

@@ -6,8 +6,19 @@
  * to `ai-agents-staging` / `ai-agents`; the LLM service's DevOps setup names no namespace for the
  * LLM secret-detection service, so it gets `llm-service` after its app label.
  */
-export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+/**
+ * What an environment's tier decides: policy enforcement levels (policy/config/<tier>.json when the
+ * stack has no config of its own), sizes and release strategies where a product says so, and which
+ * products get GitLab variables. Environments themselves are data: any name, one of these tiers.
+ */
+export const TIERS = ["dev", "staging", "prod"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** A stack's environment: its free name (part of names, labels, scopes) and its tier. */
+export interface EnvironmentRef {
+    readonly name: string;
+    readonly tier: Tier;
+}
 
 export const PRODUCT_IDS = ["quickspin-ai", "chatbot", "soundcore-kcp", "harvis-ai", "llm-secret-detection"] as const;
 export type ProductId = (typeof PRODUCT_IDS)[number];
@@ -20,8 +31,12 @@ export interface ProductPlacement {
     readonly displayName: string;
     /** Team label put on the product's namespaces. */
     readonly team: string;
-    /** Namespaces the product owns in an environment (the first is its main namespace). */
-    readonly namespaces: (environment: Environment) => readonly string[];
+    /**
+     * Namespaces the product owns in an environment (the first is its main namespace). Names that
+     * carry the environment carry its name; names the source documents fix stay the same in every
+     * environment (environments are separated by cluster; see docs/environments.md).
+     */
+    readonly namespaces: (environment: EnvironmentRef) => readonly string[];
     /**
      * Namespaces that cannot enforce the restricted Pod Security profile, with the level they
      * enforce and why. Every namespace not listed here enforces restricted.
@@ -45,19 +60,22 @@ export const PRODUCTS: Record<ProductId, ProductPlacement> = {
     chatbot: {
         displayName: "ShopyVerse chatbot",
         team: "shopyverse",
-        namespaces: (env) => [`chatbot-${env}`],
+        namespaces: (env) => [`chatbot-${env.name}`],
     },
     "soundcore-kcp": {
         displayName: "Soundcore KCP",
         team: "soundcore",
-        namespaces: (env) => [`soundcore-kcp-${env}`],
+        namespaces: (env) => [`soundcore-kcp-${env.name}`],
     },
     "harvis-ai": {
         displayName: "Harvis AI",
         team: "harvis",
-        namespaces: (env) => env === "dev"
-            ? ["ai-agents-dev"]
-            : [env === "prod" ? "ai-agents" : `ai-agents-${env}`, GITLAB_RUNNER_NAMESPACE],
+        // The seed's production namespace is plain ai-agents; every other environment's carries its name.
+        // Runners only where images are built (not in the dev tier).
+        namespaces: (env) => {
+            const main = env.name === "prod" ? "ai-agents" : `ai-agents-${env.name}`;
+            return env.tier === "dev" ? [main] : [main, GITLAB_RUNNER_NAMESPACE];
+        },
         podSecurityExceptions: {
             // Baseline still refuses privileged pods, host namespaces and hostPath (the Docker socket
             // of the document's runners); what it allows beyond restricted is a root user inside the job

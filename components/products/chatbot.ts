@@ -8,15 +8,15 @@ import { APP_USER, BACKUP_SCHEDULES, IMAGES, sizes } from "./common";
 import { ChatbotSettings } from "./settings";
 import { ProductDefinition, ServiceSpec } from "./types";
 
-export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, settings }) => {
-    const dev = environment === "dev";
-    const prod = environment === "prod";
+export const chatbot: ProductDefinition<ChatbotSettings> = ({ environment, tier, settings }) => {
+    const dev = tier === "dev";
+    const prod = tier === "prod";
     // The guide names the database Service `postgres-prod` (`nc -zv postgres-prod 5432`).
     const postgres = `postgres-${environment}`;
 
     // The guide's CD table: dev 1 replica, staging 2 (canary), prod 3+ with HPA (blue-green). The
     // HPA targets come from the guide's SLO table (CPU < 70 %, memory < 80 %).
-    const scaling: ServiceSpec["scaling"] = environment === "prod"
+    const scaling: ServiceSpec["scaling"] = prod
         ? { minReplicas: 3, maxReplicas: settings.maxReplicas, cpuUtilization: 70, memoryUtilization: 80 }
         : { replicas: dev ? 1 : 2 };
 

@@ -16,8 +16,8 @@ const GPU_TOLERATIONS = [{ key: "nvidia.com/gpu", operator: "Exists", effect: "N
 /** Third-party images are pinned here, independent of the product's release tag. */
 const fixed = (tag: string): ReleaseSettings => ({ strategy: "rolling", imageTag: tag });
 
-export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, settings }) => {
-    const dev = environment === "dev";
+export const harvisAi: ProductDefinition<HarvisSettings> = ({ environment, tier, settings }) => {
+    const dev = tier === "dev";
     const placement = (node: string | undefined) => (node ? { "kubernetes.io/hostname": node } : undefined);
     const registryHost = settings.imageRegistry.split("/")[0];
     const gpuBackend = settings.backendGpus > 0;

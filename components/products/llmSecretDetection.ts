@@ -8,8 +8,8 @@ import { APP_USER, IMAGES, sizes } from "./common";
 import { LlmServiceSettings } from "./settings";
 import { ProductDefinition } from "./types";
 
-export const llmSecretDetection: ProductDefinition<LlmServiceSettings> = ({ environment, settings }) => {
-    const dev = environment === "dev";
+export const llmSecretDetection: ProductDefinition<LlmServiceSettings> = ({ environment, tier, settings }) => {
+    const dev = tier === "dev";
     return {
         product: "llm-secret-detection",
         secrets: {

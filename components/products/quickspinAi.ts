@@ -8,7 +8,7 @@ import { APP_USER, sizes } from "./common";
 import { QuickSpinSettings } from "./settings";
 import { ProductDefinition } from "./types";
 
-export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment, settings }) => ({
+export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ tier, settings }) => ({
     product: "quickspin-ai",
     secrets: {
         groqApiKey: { fromConfig: settings.groqApiKey },
@@ -65,7 +65,7 @@ export const quickspinAi: ProductDefinition<QuickSpinSettings> = ({ environment,
         env: { HOME: "/tmp" },
         // The guide: 500m/1Gi requests, 2/2Gi limits. Dev (no dev in the guide) requests less so the
         // whole dev stack fits one 4-CPU/8-GiB machine; the limits stay the guide's.
-        resources: environment === "dev" ? sizes("200m", "512Mi", "2", "2Gi") : sizes("500m", "1Gi", "2", "2Gi"),
+        resources: tier === "dev" ? sizes("200m", "512Mi", "2", "2Gi") : sizes("500m", "1Gi", "2", "2Gi"),
         runAs: APP_USER,
         probes: {
             // The guide, exactly.

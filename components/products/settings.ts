@@ -4,14 +4,14 @@
  * data here rather than configuration: changing one is a design change, not an operator's switch.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Environment, ProductId } from "./catalog";
+import type { ProductId, Tier } from "./catalog";
 
 export type ReleaseStrategy = "rolling" | "canary" | "blue-green";
 export const COLORS = ["blue", "green"] as const;
 export type Color = (typeof COLORS)[number];
 
 /**
- * Release strategy per product and environment.
+ * Release strategy per product and tier.
  * - chatbot: the chatbot's deployment guide's CD table (dev rolling, staging canary in 2 steps, prod blue-green).
  * - soundcore-kcp: the Soundcore KCP deployment documentation deploys prod blue-green ("New (green) deployment created … Traffic
  *   switches to green"); staging is updated in place on every merge to main.
@@ -20,7 +20,7 @@ export type Color = (typeof COLORS)[number];
  * - quickspin-ai: the QuickSpin AI setup guide's production stage is a "Zero-downtime rolling update".
  * - harvis-ai: the Harvis AI implementation summary rolls out whatever tag Flux's ImagePolicy selects (rolling everywhere).
  */
-export const RELEASE_STRATEGIES: Readonly<Record<ProductId, Readonly<Record<Environment, ReleaseStrategy>>>> = {
+export const RELEASE_STRATEGIES: Readonly<Record<ProductId, Readonly<Record<Tier, ReleaseStrategy>>>> = {
     "quickspin-ai": { dev: "rolling", staging: "rolling", prod: "rolling" },
     chatbot: { dev: "rolling", staging: "canary", prod: "blue-green" },
     "soundcore-kcp": { dev: "rolling", staging: "rolling", prod: "blue-green" },

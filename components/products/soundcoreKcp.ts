@@ -22,8 +22,8 @@ const CALLED_BACKENDS = ["knowledge-service", "content-service", "analytics-serv
 const STORES = ["postgres", "mongodb", "redis", "neo4j"];
 const IMAGE_PREFIX = "registry.gitlab.com/soundcore/kcp";
 
-export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ environment, settings }): ProductSpec => {
-    const prod = environment === "prod";
+export const soundcoreKcp: ProductDefinition<SoundcoreSettings> = ({ tier, settings }): ProductSpec => {
+    const prod = tier === "prod";
     // The guide: "Backup: Daily automated backups" for production (taken where dataProtection is on).
     const backup = (schedule: string, storageSize: string) => ({ schedule, storageSize });
 

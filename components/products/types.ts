@@ -11,7 +11,7 @@ import type { IngressLimits } from "../workloads/publicIngress";
 import type { ProbeSpec, Resources, RunAs } from "../workloads/security";
 import type { StoreEngine } from "../workloads/storeEngines";
 import type { ContainerPort, Scaling } from "../workloads/webService";
-import type { Environment, ProductId } from "./catalog";
+import type { ProductId, Tier } from "./catalog";
 import type { RegistryCredentials, ReleaseSettings } from "./settings";
 
 /** Where a secret value comes from. Every product secret is exposed under its (stable) name. */
@@ -130,7 +130,10 @@ export interface ProductSpec {
 }
 
 export interface ProductContext<S> {
-    readonly environment: Environment;
+    /** The environment's name (part of names and labels, never a switch). */
+    readonly environment: string;
+    /** What sizes and behaviour follow. */
+    readonly tier: Tier;
     readonly settings: S;
 }
 

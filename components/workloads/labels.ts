@@ -3,7 +3,7 @@
  * HPA target, NetworkPolicy and ServiceMonitor; `app.kubernetes.io/version` only goes on the
  * objects and pod templates, never into a selector (a selector cannot change, a version does).
  */
-import type { Environment, ProductId } from "../products/catalog";
+import type { ProductId } from "../products/catalog";
 
 export const LABEL = {
     name: "app.kubernetes.io/name",
@@ -26,7 +26,7 @@ export interface WorkloadIdentity {
     /** Workload name: the Service and Deployment/StatefulSet name the source documents use. */
     readonly name: string;
     readonly product: ProductId;
-    readonly environment: Environment;
+    readonly environment: string;
     /** Adds the document's `app: <name>` label. @default false */
     readonly appLabel?: boolean;
     /** app.kubernetes.io/component, e.g. frontend, backend, database. */

@@ -76,19 +76,20 @@ export class Product extends pulumi.ComponentResource {
         super("ai-platform:workloads:Product", name, {}, opts);
         const { config, product } = args;
         const environment = config.environment;
+        const tier = config.tier;
         const settings = config.productSettings[product];
         if (!settings) {
             throw new Error(`Product ${name}: the stack has no settings for ${product} (is it in products?)`);
         }
-        const spec: ProductSpec = (PRODUCT_DEFINITIONS[product] as (ctx: { environment: typeof environment; settings: typeof settings }) => ProductSpec)({
-            environment, settings,
+        const spec: ProductSpec = (PRODUCT_DEFINITIONS[product] as (ctx: { environment: string; tier: typeof tier; settings: typeof settings }) => ProductSpec)({
+            environment, tier, settings,
         });
         const protectData = config.cluster.dataProtection;
         const child = () => childOptions(this, opts);
         this.product = product;
         this.displayName = PRODUCTS[product].displayName;
 
-        const namespaceNames = PRODUCTS[product].namespaces(environment);
+        const namespaceNames = PRODUCTS[product].namespaces({ name: environment, tier });
         this.namespaces = namespaceNames.map((ns) => {
             const found = args.namespaces[ns];
             if (!found) {

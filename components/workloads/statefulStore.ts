@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/options";
-import type { Environment, ProductId } from "../products/catalog";
+import type { ProductId } from "../products/catalog";
 import { objectLabels, selectorLabels, WorkloadIdentity } from "./labels";
 import { Allow, PodGroup, tcp } from "./networkPolicies";
 import {
@@ -13,7 +13,7 @@ import { CREDENTIAL_KEYS, EngineRuntime, ENGINES, StoreEngine } from "./storeEng
 export interface StatefulStoreArgs {
     readonly namespace: k8s.core.v1.Namespace;
     readonly product: ProductId;
-    readonly environment: Environment;
+    readonly environment: string;
     /** StatefulSet and headless Service name (the source documents' names: postgres, mongodb, …). */
     readonly name: string;
     readonly engine: StoreEngine;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/options";
-import type { Environment, ProductId } from "../products/catalog";
+import type { ProductId } from "../products/catalog";
 import { objectLabels, selectorLabels } from "./labels";
 import { PodGroup } from "./networkPolicies";
 import { containerSecurityContext, podSecurityContext, resourceRequirements, Resources, RunAs, writablePaths } from "./security";
@@ -9,7 +9,7 @@ import { containerSecurityContext, podSecurityContext, resourceRequirements, Res
 export interface StoreBackupArgs {
     readonly namespace: k8s.core.v1.Namespace;
     readonly product: ProductId;
-    readonly environment: Environment;
+    readonly environment: string;
     /** Name of the store being backed up; the CronJob and claim are `<store>-backup`. */
     readonly storeName: string;
     /** Image with the engine's client tools (the store's own image). */

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/options";
-import type { Environment, ProductId } from "../products/catalog";
+import type { ProductId } from "../products/catalog";
 import { ReleaseSettings } from "../products/settings";
 import { LABEL, Labels, labelValue, objectLabels, selectorLabels, WorkloadIdentity } from "./labels";
 import { PodGroup } from "./networkPolicies";
@@ -35,7 +35,7 @@ export interface ContainerPort {
 export interface WebServiceArgs {
     readonly namespace: k8s.core.v1.Namespace;
     readonly product: ProductId;
-    readonly environment: Environment;
+    readonly environment: string;
     /** Service name and Deployment name prefix: the name the source documents, dashboards and alerts use. */
     readonly serviceName: string;
     /** Adds the document's `app: <serviceName>` label. @default false */

@@ -74,7 +74,9 @@ describe("configuration validation", () => {
         { kind: "bad host name", key: "grafanaHost", value: "Grafana_Host", allowed: /DNS host name/ },
         { kind: "host name without a domain", key: "grafanaHost", value: "grafana", allowed: /at least one dot/ },
         { kind: "unknown enum value", key: "ingressServiceType", value: "Ingress", allowed: /one of LoadBalancer, NodePort, ClusterIP/ },
-        { kind: "unknown environment", key: "environment", value: "production", allowed: /one of dev, staging, prod/ },
+        { kind: "environment name with capitals", key: "environment", value: "QA", allowed: /lower-case name of 1 to 20 letters, digits and '-' starting with a letter, such as dev, qa or eu-prod/ },
+        { kind: "environment name too long for namespace names", key: "environment", value: "a-very-long-environment", allowed: /1 to 20/ },
+        { kind: "unknown tier", key: "tier", value: "production", allowed: /one of dev, staging, prod/ },
         { kind: "unknown issuer", key: "clusterIssuer", value: "letsencrypt", allowed: /one of letsencrypt-staging, letsencrypt-prod/ },
         { kind: "bad email", key: "acmeEmail", value: "nobody", allowed: /email address/ },
         { kind: "bad Prometheus duration", key: "prometheusRetention", value: "15 days", allowed: /Prometheus duration/ },
@@ -104,8 +106,37 @@ describe("configuration validation", () => {
 
     it("stops when a key without a default is not set, naming the key and how to set it", async () => {
         const message = await failure({ kubeContext: undefined });
-        assert.match(message, /ai-platform:kubeContext is not set/);
+        assert.match(message, /ai-platform:kubeContext is not set \(for example ai-platform-qa\)/);
         assert.match(message, /pulumi config set kubeContext <value> -s dev/);
+    });
+
+    // Every key without a default: its "not set" line offers the allowed values or an example.
+    const required = Object.entries(declared).filter(([, d]) => d.default === undefined && !d.secret).map(([k]) => k);
+    it("each key without a default offers its allowed values or an example that its own rule accepts", async () => {
+        assert.ok(required.includes("tier") && required.includes("environment"), required.join(", "));
+        const message = await failure(Object.fromEntries(required.map((k) => [k, undefined])));
+        for (const key of required) {
+            const line = message.split("\n").find((l) => l.includes(`ai-platform:${key} is not set`));
+            assert.ok(line, `no "not set" line for ${key}:\n${message}`);
+            const hint = /is not set \((one of (.+)|for example (.+))\): set it in Pulumi\.dev\.yaml/.exec(line);
+            assert.ok(hint, `${key} offers neither allowed values nor an example: ${line}`);
+            const spec = (CONFIG_KEYS as Record<string, { kind: string; schema: { safeParse(v: unknown): { success: boolean } } }>)[key];
+            const samples = hint[2] !== undefined ? hint[2].split(", ") : [hint[3]];
+            for (const sample of samples) {
+                const value = spec.kind === "array" ? parse(sample) : sample;
+                assert.ok(spec.schema.safeParse(value).success, `${key}: the offered ${JSON.stringify(sample)} fails the key's own rule`);
+            }
+        }
+    });
+
+    it("names the rule next to each missing secret", async () => {
+        const message = await failure({ alertSlackWebhookUrl: undefined });
+        assert.match(message, /pulumi config set --secret ai-platform:alertSlackWebhookUrl <value> -s dev {4}# must be an https URL on hooks\.slack\.com/);
+    });
+
+    it("refuses an environment named after another tier", async () => {
+        const message = await failure({ environment: "prod" }, "staging");
+        assert.match(message, /ai-platform:environment = "prod" with ai-platform:tier = "staging": an environment named after a tier must have that tier/);
     });
 
     it("refuses a key Pulumi.yaml does not declare, naming it and the declared key it resembles", async () => {

@@ -2,7 +2,9 @@
  * `.gitlab-ci.yml`, checked with gitlab-ci-local (GitLab's CI JSON schema + its rules evaluation).
  *
  * The expected event -> job matrix below is written from the delivery requirements (issue 6), not
- * captured from the file: merge requests preview every stack and never deploy; develop deploys
+ * captured from the file: plan, preview and drift cover every Pulumi.<stack>.yaml (issue 12: no list
+ * of stacks in the file, so a new stack file needs no pipeline change); merge requests preview every
+ * stack and never deploy; develop deploys
  * staging automatically; main deploys prod through a manual, blocking job in the `production`
  * environment; tags deploy nothing; schedules only run drift detection; a branch with an open merge
  * request gets no duplicate branch pipeline.
@@ -32,12 +34,13 @@ import {
 // The specification
 // ------------------------------------------------------------------------------------------------
 
-const STACKS = ["dev", "staging", "prod"] as const;
+/** The stacks of a job's project folder: this repository's, plus one named like no tier. */
+const STACKS = ["dev", "staging", "prod", "eu-prod"] as const;
 type Stack = (typeof STACKS)[number];
+/** Stacks with a policy config of their own (eu-prod uses its tier's, prod.json). */
+const OWN_POLICY_CONFIG: readonly Stack[] = ["dev", "staging", "prod"];
+const TIER: Record<Stack, string> = { dev: "dev", staging: "staging", prod: "prod", "eu-prod": "prod" };
 type When = "on_success" | "manual";
-
-/** GitLab (and gitlab-ci-local) name `parallel:matrix` jobs `<job>: [<value>]`. */
-const perStack = (job: string) => STACKS.map((stack) => `${job}: [${stack}]`);
 
 interface JobSpec {
     stage: string;
@@ -49,17 +52,17 @@ interface JobSpec {
 const JOBS: Record<string, JobSpec> = {
     typecheck: { stage: "lint" },
     tests: { stage: "test" },
-    ...Object.fromEntries(perStack("plan").map((name) => [name, { stage: "check" }])),
-    ...Object.fromEntries(perStack("preview").map((name) => [name, { stage: "preview" }])),
-    ...Object.fromEntries(perStack("drift").map((name) => [name, { stage: "preview" }])),
+    plan: { stage: "check" },
+    preview: { stage: "preview" },
+    drift: { stage: "preview" },
     "deploy:staging": { stage: "deploy", environment: "staging", resourceGroup: "staging" },
     "deploy:prod": { stage: "deploy", environment: "production", resourceGroup: "prod" },
 };
 
 const all = (names: string[], when: When): Record<string, When> => Object.fromEntries(names.map((n) => [n, when]));
-const CHECKS = all(["typecheck", "tests", ...perStack("plan")], "on_success");
-const PREVIEWS = all(perStack("preview"), "on_success");
-const DRIFT = all(perStack("drift"), "on_success");
+const CHECKS = all(["typecheck", "tests", "plan"], "on_success");
+const PREVIEWS = all(["preview"], "on_success");
+const DRIFT = all(["drift"], "on_success");
 
 const push = (branch: string, extra: Record<string, string> = {}): CiEvent => ({
     variables: { CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: branch, CI_COMMIT_REF_NAME: branch, ...extra },
@@ -183,7 +186,7 @@ const previewJob = (name: string): PreviewJob => {
     assert.ok(job, `job ${name} missing from the expanded configuration`);
     return job;
 };
-/** `plan: [dev]` -> `plan` */
+/** A `parallel:matrix` job `plan: [dev]` -> `plan` (the pipeline has none; kept for the check below). */
 const baseName = (name: string) => name.replace(/: \[.*\]$/, "");
 const lines = (job: PreviewJob, key: "before_script" | "script" | "after_script") => (job[key] ?? []).join("\n");
 const flat = (text: string) => text.replace(/\s+/g, " ");
@@ -360,15 +363,20 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
             assert.match(lines(previewJob("typecheck"), "script"), /^npx tsc --noEmit -p \.$/m);
             assert.match(lines(previewJob("tests"), "script"), /^npm test$/m);
             const plan = previewJob("plan");
-            assert.match(lines(plan, "script"), /^npm run plan -- --stack "\$STACK"$/m);
-            assert.deepEqual(plan.artifacts?.paths, ["out/plan/$STACK/"]);
+            assert.match(lines(plan, "script"), /^npm run plan -- --stack all$/m);
+            assert.deepEqual(plan.artifacts?.paths, ["out/plan/"]);
             assert.equal(plan.artifacts?.when, "always");
         });
 
-        it("runs plan, preview and drift once per stack (parallel:matrix STACK)", () => {
+        it("names no stack for plan, preview and drift: they cover every Pulumi.<stack>.yaml", () => {
             for (const name of ["plan", "preview", "drift"]) {
-                assert.deepEqual(previewJob(name).parallel?.matrix, [{ STACK: [...STACKS] }], name);
+                assert.equal(previewJob(name).parallel, undefined, `${name}: no matrix (it cannot glob stack files)`);
+                assert.equal(previewJob(name).variables?.STACK, undefined, name);
             }
+            for (const name of ["preview", "drift"]) {
+                assert.match(lines(previewJob(name), "script"), /^\s*for stack in \$\(stacks\); do$/m, name);
+            }
+            assert.doesNotMatch(ciText, /\bcase "\$STACK"|\[dev, staging, prod\]/);
         });
 
         it("shares the Pulumi setup (login, kube context) through the .pulumi template", () => {
@@ -378,7 +386,7 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
             for (const name of pulumiJobs) {
                 const setup = lines(previewJob(name), "before_script");
                 assert.match(setup, /^pulumi login "\$PULUMI_BACKEND_URL"$/m, name);
-                for (const stack of STACKS) assert.match(setup, new RegExp(`KUBECONFIG_${stack.toUpperCase()}\\b`), name);
+                assert.match(setup, /^\s*use_stack\(\) \{$/m, name);
                 assert.match(setup, /export KUBECONFIG=/, name);
             }
         });
@@ -386,8 +394,8 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
         it("previews each stack with the policy pack and its stack config, keeping the output", () => {
             const job = previewJob("preview");
             const script = flat(lines(job, "script"));
-            assert.match(script, /pulumi preview --diff .*--stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$STACK\.json"/);
-            assert.deepEqual(job.artifacts?.paths, ["out/preview/$STACK/"]);
+            assert.match(script, /pulumi preview --diff .*--stack "\$stack" .*--policy-pack policy --policy-pack-config "\$POLICY_CONFIG"/);
+            assert.deepEqual(job.artifacts?.paths, ["out/preview/"]);
             assert.equal(job.artifacts?.when, "always", "keep the preview when policy fails");
             const note = lines(job, "after_script");
             assert.match(note, /GITLAB_API_TOKEN/);
@@ -400,7 +408,7 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
                 assert.equal(job.variables?.STACK, stack, name);
                 assert.match(
                     flat(lines(job, "script")),
-                    /pulumi up --yes .*--stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$STACK\.json"/,
+                    /pulumi up --yes .*--stack "\$STACK" --policy-pack policy --policy-pack-config "\$POLICY_CONFIG"/,
                     name,
                 );
                 assert.equal(job.interruptible, false, `${name} must not be auto-cancelled mid-update`);
@@ -415,8 +423,8 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
 
         it("detects drift with refresh --preview-only and preview --expect-no-changes", () => {
             const script = flat(lines(previewJob("drift"), "script"));
-            assert.match(script, /pulumi refresh --preview-only .*--stack "\$STACK"/);
-            assert.match(script, /pulumi preview .*--expect-no-changes .*--stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$STACK\.json"/);
+            assert.match(script, /pulumi refresh --preview-only .*--stack "\$stack"/);
+            assert.match(script, /pulumi preview .*--expect-no-changes .*--stack "\$stack" .*--policy-pack policy --policy-pack-config "\$POLICY_CONFIG"/);
         });
     });
 
@@ -429,17 +437,26 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
                 fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
             };
             stub("npm", `echo "npm $*" >> "$STUB_LOG"`);
+            // The stack a pulumi command is about: the word after --stack.
             stub(
                 "pulumi",
                 `echo "pulumi $* [KUBECONFIG=$KUBECONFIG]" >> "$STUB_LOG"
+stack=""; prev=""
+for arg in "$@"; do
+  if [ "$prev" = "--stack" ]; then stack="$arg"; fi
+  prev="$arg"
+done
 case "$1" in
   version) echo "v0.0.0-stub"; exit 0 ;;
   login) echo "Logged in to $2"; exit 0 ;;
+  config) sed -n 's/^  ai-platform:tier: *//p' "Pulumi.$stack.yaml"; exit 0 ;;
 esac
-echo "Previewing update ($STACK):"
+fails=no
+if [ "$1" = "\${FAKE_PULUMI_FAIL:-none}" ] && { [ -z "\${FAKE_FAIL_STACK:-}" ] || [ "$stack" = "\${FAKE_FAIL_STACK:-}" ]; }; then fails=yes; fi
+echo "Previewing update ($stack):"
 echo "    ~ kubernetes:apps/v1:Deployment api update [diff: ~spec]"
 echo ""
-if [ "$1" = "\${FAKE_PULUMI_FAIL:-none}" ]; then
+if [ "$fails" = yes ]; then
   echo "Policies:"
   echo "    x ai-platform-policies@v0.1.0 (local: policy)"
   echo "        - [mandatory]  no-latest-image-tag  (kubernetes:apps/v1:Deployment: api)"
@@ -450,7 +467,7 @@ echo "Resources:"
 echo "    ~ 1 to update"
 echo "    12 unchanged"
 echo ""
-if [ "$1" = "\${FAKE_PULUMI_FAIL:-none}" ]; then exit 255; fi
+if [ "$fails" = yes ]; then exit 255; fi
 exit 0`,
             );
             stub(
@@ -468,22 +485,21 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
         interface Job {
             work: string;
             log: () => string;
+            calls: () => string[];
             env: NodeJS.ProcessEnv;
         }
 
-        /** A fresh project dir plus the variables GitLab would give a job of `stack`. */
-        const job = (stack: Stack, extra: Record<string, string | undefined> = {}): Job => {
+        const kubeconfigVar = (stack: Stack) => `KUBECONFIG_${stack.toUpperCase().replace(/-/g, "_")}`;
+
+        /**
+         * A fresh project dir with a stack file per stack (and the repository's policy configs), plus
+         * the variables GitLab would give the job: one kubeconfig File variable per stack.
+         */
+        const job = (extra: Record<string, string | undefined> = {}): Job => {
             const work = makeTempDir("gitlab-ci-job");
-            const kubeconfig = path.join(work, `.kubeconfig-${stack}`);
-            fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
-            const stubLog = path.join(work, ".stub.log");
-            fs.writeFileSync(stubLog, "");
             const env: NodeJS.ProcessEnv = {
                 PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
                 HOME: work,
-                STUB_LOG: stubLog,
-                STACK: stack,
-                [`KUBECONFIG_${stack.toUpperCase()}`]: kubeconfig,
                 PULUMI_BACKEND_URL: "s3://state-bucket/ai-platform",
                 PULUMI_CONFIG_PASSPHRASE: "not-a-secret",
                 GITLAB_TOKEN: "glpat-not-a-real-token",
@@ -492,10 +508,24 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
                 CI_MERGE_REQUEST_IID: "42",
                 CI_COMMIT_SHORT_SHA: "0123abcd",
                 CI_JOB_URL: "https://gitlab.example.invalid/platform/ai-platform/-/jobs/1",
-                ...extra,
             };
+            fs.mkdirSync(path.join(work, "policy", "config"), { recursive: true });
+            for (const stack of STACKS) {
+                fs.writeFileSync(path.join(work, `Pulumi.${stack}.yaml`), `config:\n  ai-platform:environment: ${stack}\n  ai-platform:tier: ${TIER[stack]}\n`);
+                const kubeconfig = path.join(work, `.kubeconfig-${stack}`);
+                fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
+                env[kubeconfigVar(stack)] = kubeconfig;
+            }
+            for (const stack of OWN_POLICY_CONFIG) {
+                fs.writeFileSync(path.join(work, "policy", "config", `${stack}.json`), "{}\n");
+            }
+            const stubLog = path.join(work, ".stub.log");
+            fs.writeFileSync(stubLog, "");
+            env.STUB_LOG = stubLog;
+            Object.assign(env, extra);
             for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-            return { work, env, log: () => fs.readFileSync(stubLog, "utf8") };
+            const log = () => fs.readFileSync(stubLog, "utf8");
+            return { work, env, log, calls: () => log().trim().split("\n") };
         };
 
         /** GitLab Runner's bash: before_script + script in one `set -eo pipefail` shell. */
@@ -510,56 +540,71 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
                 cwd: j.work,
                 env: { ...j.env, CI_JOB_STATUS: status },
             });
+        const policyConfigOf = (stack: Stack) => `policy/config/${OWN_POLICY_CONFIG.includes(stack) ? stack : TIER[stack]}.json`;
 
-        it("preview: logs in, exports the stack's kubeconfig, previews with the policy pack and saves the output", async () => {
-            const j = job("prod");
+        it("preview: logs in, then previews every stack file's stack with its kubeconfig and policy config, saving each output", async () => {
+            const j = job();
             const result = await runMain("preview", j);
             assert.equal(result.code, 0, result.stdout + result.stderr);
-            const calls = j.log().trim().split("\n");
+            const calls = j.calls();
             assert.match(calls[0], /^npm ci\b/);
-            assert.ok(calls.includes(`pulumi login s3://state-bucket/ai-platform [KUBECONFIG=${j.env.KUBECONFIG_PROD}]`), calls.join("\n"));
-            const previewCall = calls.find((c) => c.startsWith("pulumi preview"));
-            assert.ok(previewCall);
-            assert.match(previewCall, /--diff/);
-            assert.match(previewCall, /--stack prod --policy-pack policy --policy-pack-config policy\/config\/prod\.json/);
-            assert.ok(previewCall.endsWith(`[KUBECONFIG=${j.env.KUBECONFIG_PROD}]`));
-            assert.match(fs.readFileSync(path.join(j.work, "out/preview/prod/preview.txt"), "utf8"), /Resources:/);
+            assert.ok(calls.some((c) => c.startsWith("pulumi login s3://state-bucket/ai-platform")), calls.join("\n"));
+            const previews = calls.filter((c) => c.startsWith("pulumi preview"));
+            assert.equal(previews.length, STACKS.length, previews.join("\n"));
+            for (const stack of STACKS) {
+                const call = previews.find((c) => c.includes(`--stack ${stack} `));
+                assert.ok(call, `no preview of ${stack}`);
+                assert.match(call, /--diff/);
+                assert.ok(call.includes(`--policy-pack policy --policy-pack-config ${policyConfigOf(stack)}`), call);
+                assert.ok(call.endsWith(`[KUBECONFIG=${j.env[kubeconfigVar(stack)]}]`), call);
+                assert.match(fs.readFileSync(path.join(j.work, `out/preview/${stack}/preview.txt`), "utf8"), new RegExp(`Previewing update \\(${stack}\\)`));
+            }
         });
 
-        it("preview: a mandatory policy violation (pulumi exits non-zero) fails the job, output kept", async () => {
-            const j = job("staging", { FAKE_PULUMI_FAIL: "preview" });
+        it("preview: a stack without a policy config of its own is checked with its tier's", async () => {
+            const j = job();
+            assert.equal((await runMain("preview", j)).code, 0);
+            assert.ok(j.calls().includes("pulumi config get tier --stack eu-prod [KUBECONFIG=" + j.env.KUBECONFIG_EU_PROD + "]"), j.log());
+            assert.match(j.log(), /^pulumi preview .*--stack eu-prod .*--policy-pack-config policy\/config\/prod\.json/m);
+        });
+
+        it("preview: a mandatory policy violation in one stack fails the job; every other stack is still previewed", async () => {
+            const j = job({ FAKE_PULUMI_FAIL: "preview", FAKE_FAIL_STACK: "staging" });
             const result = await runMain("preview", j);
             assert.notEqual(result.code, 0, "the job must fail");
             assert.match(result.stdout, /\[mandatory\]/, "the output is printed to the job log");
             assert.match(fs.readFileSync(path.join(j.work, "out/preview/staging/preview.txt"), "utf8"), /\[mandatory\]/);
+            assert.equal(j.calls().filter((c) => c.startsWith("pulumi preview")).length, STACKS.length);
         });
 
-        it("preview: without a kubeconfig for the stack the job fails before pulumi runs", async () => {
-            const j = job("prod", { KUBECONFIG_PROD: undefined });
+        it("preview: without a kubeconfig for a stack the job fails naming its variable, and that stack is not previewed", async () => {
+            const j = job({ KUBECONFIG_EU_PROD: undefined });
             const result = await runMain("preview", j);
             assert.notEqual(result.code, 0);
-            assert.match(result.stderr, /KUBECONFIG_PROD/);
-            assert.doesNotMatch(j.log(), /^pulumi preview/m);
+            assert.match(result.stderr, /no kubeconfig for stack 'eu-prod': define the File-type CI\/CD variable KUBECONFIG_EU_PROD/);
+            assert.doesNotMatch(j.log(), /^pulumi preview .*--stack eu-prod/m);
+            assert.match(j.log(), /^pulumi preview .*--stack prod /m);
         });
 
-        it("preview note: posted to the merge request via the Notes API when GITLAB_API_TOKEN is set", async () => {
-            const j = job("prod", { FAKE_PULUMI_FAIL: "preview", GITLAB_API_TOKEN: "glpat-test-token" });
+        it("preview note: one note per merge request, with each stack's verdict and summary, via the Notes API", async () => {
+            const j = job({ FAKE_PULUMI_FAIL: "preview", FAKE_FAIL_STACK: "prod", GITLAB_API_TOKEN: "glpat-test-token" });
             await runMain("preview", j);
             const result = await runAfter("preview", j, "failed");
             assert.equal(result.code, 0, result.stdout + result.stderr);
-            const curl = j.log().split("\n").filter((l) => l.startsWith("curl "));
+            const curl = j.calls().filter((l) => l.startsWith("curl "));
             assert.equal(curl.length, 1, "one note");
             assert.match(curl[0], /--request POST/);
             assert.match(curl[0], /--header PRIVATE-TOKEN: glpat-test-token/);
             assert.ok(curl[0].endsWith("https://gitlab.example.invalid/api/v4/projects/123/merge_requests/42/notes"), curl[0]);
             const body = fs.readFileSync(`${j.env.STUB_LOG}.body`, "utf8");
-            assert.match(body, /Pulumi preview `prod`: FAILED/);
+            assert.match(body, /#### `prod`: FAILED/);
+            for (const stack of ["dev", "staging", "eu-prod"]) assert.match(body, new RegExp(`#### \`${stack}\`: passed`));
             assert.match(body, /\[mandatory\]\s+no-latest-image-tag/);
             assert.match(body, /Resources:\n\s+~ 1 to update/);
         });
 
         it("preview note: skipped gracefully without GITLAB_API_TOKEN", async () => {
-            const j = job("dev");
+            const j = job();
             await runMain("preview", j);
             const result = await runAfter("preview", j, "success");
             assert.equal(result.code, 0);
@@ -568,7 +613,7 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
         });
 
         it("preview note: a failing Notes API call does not fail the job", async () => {
-            const j = job("dev", { GITLAB_API_TOKEN: "glpat-test-token", FAKE_CURL_EXIT: "22" });
+            const j = job({ GITLAB_API_TOKEN: "glpat-test-token", FAKE_CURL_EXIT: "22" });
             await runMain("preview", j);
             const result = await runAfter("preview", j, "success");
             assert.equal(result.code, 0);
@@ -577,38 +622,46 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
 
         it("deploy jobs: pulumi up --yes on their stack; a failed update fails the job", async () => {
             for (const [name, stack] of [["deploy:staging", "staging"], ["deploy:prod", "prod"]] as const) {
-                const ok = job(stack, { STACK: previewJob(name).variables?.STACK });
+                const STACK = previewJob(name).variables?.STACK;
+                const ok = job({ STACK });
                 const result = await runMain(name, ok);
                 assert.equal(result.code, 0, result.stdout + result.stderr);
                 assert.match(
                     ok.log(),
-                    new RegExp(`^pulumi up --yes .*--stack ${stack} --policy-pack policy --policy-pack-config policy/config/${stack}\\.json`, "m"),
+                    new RegExp(`^pulumi up --yes .*--stack ${stack} --policy-pack policy --policy-pack-config policy/config/${stack}\\.json \\[KUBECONFIG=${ok.env[kubeconfigVar(stack)]}\\]$`, "m"),
                 );
-                const failing = job(stack, { STACK: previewJob(name).variables?.STACK, FAKE_PULUMI_FAIL: "up" });
+                assert.equal(ok.calls().filter((c) => c.startsWith("pulumi up")).length, 1, "one stack only");
+                const failing = job({ STACK, FAKE_PULUMI_FAIL: "up" });
                 assert.notEqual((await runMain(name, failing)).code, 0, `${name} must fail when pulumi up fails`);
                 // The stacks write GitLab variables: without a token the job stops before pulumi up.
-                const tokenless = job(stack, { STACK: previewJob(name).variables?.STACK, GITLAB_TOKEN: undefined });
+                const tokenless = job({ STACK, GITLAB_TOKEN: undefined });
                 const refused = await runMain(name, tokenless);
                 assert.notEqual(refused.code, 0);
                 assert.match(refused.stdout + refused.stderr, /GITLAB_TOKEN is not set/);
                 assert.doesNotMatch(tokenless.log(), /^pulumi up/m);
+                const unconfigured = job({ STACK, [kubeconfigVar(stack)]: undefined });
+                assert.notEqual((await runMain(name, unconfigured)).code, 0);
+                assert.doesNotMatch(unconfigured.log(), /^pulumi up/m);
             }
         });
 
         it("previews need no GitLab token (the variables provider's check and diff never call GitLab)", async () => {
-            const tokenless = job("prod", { GITLAB_TOKEN: undefined });
+            const tokenless = job({ GITLAB_TOKEN: undefined });
             const result = await runMain("preview", tokenless);
             assert.equal(result.code, 0, result.stdout + result.stderr);
             assert.match(tokenless.log(), /^pulumi preview .*--stack prod/m);
         });
 
-        it("drift: fails when the stack has drifted (preview --expect-no-changes exits non-zero)", async () => {
-            const clean = job("dev");
+        it("drift: checks every stack; fails when one has drifted (preview --expect-no-changes exits non-zero)", async () => {
+            const clean = job();
             assert.equal((await runMain("drift", clean)).code, 0);
-            assert.match(clean.log(), /^pulumi refresh --preview-only .*--stack dev/m);
-            assert.match(clean.log(), /^pulumi preview .*--expect-no-changes .*--stack dev/m);
-            const drifted = job("dev", { FAKE_PULUMI_FAIL: "preview" });
+            for (const stack of STACKS) {
+                assert.match(clean.log(), new RegExp(`^pulumi refresh --preview-only .*--stack ${stack} `, "m"));
+                assert.match(clean.log(), new RegExp(`^pulumi preview .*--expect-no-changes .*--stack ${stack} .*--policy-pack-config ${policyConfigOf(stack).replace(/\./g, "\\.")}`, "m"));
+            }
+            const drifted = job({ FAKE_PULUMI_FAIL: "preview", FAKE_FAIL_STACK: "dev" });
             assert.notEqual((await runMain("drift", drifted)).code, 0);
+            assert.match(drifted.log(), /^pulumi preview .*--expect-no-changes .*--stack staging /m);
         });
     });
 });

@@ -46,8 +46,8 @@ describe("product configuration", () => {
 
     it("requires the host and tags a deployed product's release uses, naming the command that sets them", async () => {
         const message = await failure({ chatbotCanaryImageTag: "", soundcoreHost: "" }, "staging");
-        assert.match(message, /ai-platform:chatbotCanaryImageTag is empty: products includes chatbot, which needs it in staging \(pulumi config set chatbotCanaryImageTag <value> -s staging\)/);
-        assert.match(message, /ai-platform:soundcoreHost is empty: products includes soundcore-kcp/);
+        assert.match(message, /ai-platform:chatbotCanaryImageTag is empty: products includes chatbot, which needs it in the staging tier; for example v1\.2\.3 \(pulumi config set chatbotCanaryImageTag <value> -s staging\)/);
+        assert.match(message, /ai-platform:soundcoreHost is empty: products includes soundcore-kcp, which needs it in the staging tier; for example app\.qa\.example\.com \(pulumi config set soundcoreHost <value> -s staging\)/);
     });
 
     it("never prints an invalid secret, and says what a valid one looks like", async () => {

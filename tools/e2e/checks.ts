@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONTRACT_VERSION } from "../../components/outputs/contract";
 import { evaluateStack } from "../stack/evaluate";
-import { loadStackConfig } from "../stack/projectConfig";
+import { loadStackConfig, stackTier } from "../stack/projectConfig";
 import { KubeClient, KubeObject } from "./kube";
 import { StackReport } from "./report";
 import { leakForms } from "./secrets";
@@ -127,7 +127,7 @@ export const STACK_CHECKS: readonly StackCheck[] = [
         id: "blue-green-switch",
         title: "chatbotActiveColor flip changes only the Service selector",
         timing: "switch",
-        appliesTo: (stack) => stack === "prod",
+        appliesTo: (stack) => stackTier(stack) === "prod",
         async run(d) {
             const current = loadStackConfig(d.stack).values["ai-platform:chatbotActiveColor"];
             const next = current === "blue" ? "green" : "blue";
@@ -138,7 +138,7 @@ export const STACK_CHECKS: readonly StackCheck[] = [
         id: "canary-weight",
         title: "canary weight change touches only the Ingress annotation",
         timing: "switch",
-        appliesTo: (stack) => stack === "staging",
+        appliesTo: (stack) => stackTier(stack) === "staging",
         async run(d) {
             const current = Number(loadStackConfig(d.stack).values["ai-platform:chatbotCanaryWeight"]);
             const next = current === 50 ? 40 : 50;
@@ -216,7 +216,7 @@ export const STACK_CHECKS: readonly StackCheck[] = [
     },
     {
         id: "policy-broken-copy",
-        title: "broken copies: a :latest image fails preview in staging/prod and warns in dev; a privileged container fails everywhere",
+        title: "broken copies: a :latest image fails preview in the staging/prod tiers and warns in dev; a privileged container fails everywhere",
         timing: "brokenPreview",
         appliesTo: always,
         async run(d) {
@@ -234,7 +234,7 @@ export const STACK_CHECKS: readonly StackCheck[] = [
                 throw new Error(`a privileged container passed preview (exit ${privileged.code}): ${privilegedFindings.join(" | ")}`);
             }
             const latestMandatory = latestFindings.some((l) => /mandatory/.test(l));
-            if (d.stack === "dev") {
+            if (stackTier(d.stack) === "dev") {
                 if (latest.code !== 0 || latestMandatory) {
                     throw new Error(`dev must only warn about a :latest image (exit ${latest.code}): ${latestFindings.join(" | ")}`);
                 }
@@ -287,13 +287,13 @@ export const STACK_CHECKS: readonly StackCheck[] = [
     },
     {
         id: "destroy",
-        title: "prod: destroy refused while data is protected; dev: destroy leaves nothing",
-        appliesTo: (stack) => stack === "prod" || stack === "dev",
+        title: "prod tier: destroy refused while data is protected; dev tier: destroy leaves nothing",
+        appliesTo: (stack) => stackTier(stack) === "prod" || stackTier(stack) === "dev",
         async run(d) {
             const objects = await d.kubernetesObjects();
             const result = await d.ws.pulumi(["destroy", "--yes", "--skip-preview", "--stack", d.stack]);
             const output = `${result.stdout}\n${result.stderr}`;
-            if (d.stack === "prod") {
+            if (stackTier(d.stack) === "prod") {
                 if (result.code === 0) {
                     throw new Error("pulumi destroy succeeded on prod although dataProtection protects its data");
                 }

@@ -7,6 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { GitlabDouble } from "../../test/gitlab/gitlabDouble";
 import { CheckResult, StackReport } from "./report";
+import { readJsonFile } from "../stack/files";
+import { policyConfigPath } from "../stack/projectConfig";
 import { secretValuesForRun } from "./secrets";
 import { KubeClient, KubeObject } from "./kube";
 import { Toolchain } from "./toolchain";
@@ -62,11 +64,12 @@ async function timed<T>(timings: Record<string, number>, phase: string, work: ()
 
 /**
  * A stack that installs from a mirror must allow it in its policy config, as a real team with an
- * internal mirror would; the tier allows only the mirror, so a release that bypassed it would fail.
+ * internal mirror would; the run allows only the mirror, so a release that bypassed it would fail.
  */
 function allowMirrorInPolicyConfig(ws: Workspace, stack: string, mirror: string): void {
+    // A stack without a policy config of its own starts from its tier's; the run's copy is its own.
     const file = path.join(ws.dir, "policy", "config", `${stack}.json`);
-    const config = JSON.parse(fs.readFileSync(file, "utf8"));
+    const config = readJsonFile(policyConfigPath(stack, ws.dir)) as Record<string, any>;
     const entry = config["helm-release-pinned"];
     const settings = typeof entry === "object" && entry !== null ? entry : entry === undefined ? {} : { enforcementLevel: entry };
     config["helm-release-pinned"] = { ...settings, allowedRepositories: [mirror] };

@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { formatBytes, formatCpu, parseBytes, parseCpu } from "../../components/lib/quantity";
-import { REPO_ROOT } from "../stack/projectConfig";
+import { readJsonFile } from "../stack/files";
+import { policyConfigPath, REPO_ROOT } from "../stack/projectConfig";
 import { AddonEstimate } from "./addons";
 import { CapacityReport, Resources } from "./capacity";
 
@@ -59,8 +60,9 @@ export interface BudgetVerdict {
     readonly withAddons: { cpuRequest: number; memoryRequest: number };
 }
 
+/** The stack's own policy config, else its tier's (tools/stack/projectConfig.ts). */
 export function policyConfigFile(stack: string, root = REPO_ROOT): string {
-    return path.join(root, "policy", "config", `${stack}.json`);
+    return policyConfigPath(stack, root);
 }
 
 /** The `stack-resource-budget` entry of the stack's policy config (undefined when absent). */
@@ -69,7 +71,7 @@ export function readBudgetSettings(stack: string, root = REPO_ROOT): { file: str
     if (!fs.existsSync(file)) {
         return { file };
     }
-    const config = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    const config = readJsonFile(file) as Record<string, unknown>;
     const entry = config[BUDGET_POLICY];
     if (typeof entry === "string") {
         return { file, entry: { enforcementLevel: entry }, all: config.all };

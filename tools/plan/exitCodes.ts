@@ -1,7 +1,8 @@
 /**
  * Exit codes of `npm run plan`. Findings are a bit set over 16, so one run reports every kind of
  * failure it found: 16 + 1 (schema errors) + 2 (mandatory policy violations) + 4 (budget exceeded)
- * + 8 (stale exemption annotations), i.e. 17..31. Codes below 16 mean the plan could not be made at all.
+ * + 8 (stale exemption annotations) + 16 (`--stack all` only: two stacks would own the same thing),
+ * i.e. 17..47. Codes below 16 mean the plan could not be made at all.
  */
 export const EXIT = {
     /** No schema error, no mandatory violation, within budget. */
@@ -24,6 +25,7 @@ export const EXIT = {
     mandatoryBit: 2,
     budgetBit: 4,
     staleExemptionBit: 8,
+    collisionBit: 16,
 } as const;
 
 export interface Findings {
@@ -31,6 +33,8 @@ export interface Findings {
     readonly mandatoryViolations: boolean;
     readonly budgetExceeded: boolean;
     readonly staleExemptions: boolean;
+    /** `--stack all`: stacks that would own the same objects. */
+    readonly collisions?: boolean;
 }
 
 export function findingsExitCode(f: Findings): number {
@@ -41,7 +45,7 @@ export function findingsExitCode(f: Findings): number {
 
 /** Which findings an exit code stands for (for messages and tests). */
 export function decodeExitCode(code: number): Findings | undefined {
-    if (code < EXIT.findings || code > EXIT.findings + 15) {
+    if (code < EXIT.findings || code > EXIT.findings + 31) {
         return undefined;
     }
     const bits = code - EXIT.findings;
@@ -50,6 +54,7 @@ export function decodeExitCode(code: number): Findings | undefined {
         mandatoryViolations: (bits & EXIT.mandatoryBit) !== 0,
         budgetExceeded: (bits & EXIT.budgetBit) !== 0,
         staleExemptions: (bits & EXIT.staleExemptionBit) !== 0,
+        ...((bits & EXIT.collisionBit) !== 0 ? { collisions: true } : {}),
     };
 }
 

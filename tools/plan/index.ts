@@ -113,7 +113,7 @@ async function evaluate(options: PlanOptions, progress: Progress): Promise<Stack
     } catch (error: any) {
         progress.done("failed");
         const message = String(error?.message ?? error);
-        if (error?.name === "ConfigError" || error?.name === "YAMLParseError" || /^Unknown stack/.test(message)) {
+        if (error?.name === "ConfigError" || error?.name === "DataFileError" || /^Unknown stack/.test(message)) {
             throw new PlanError(message, /^Unknown stack/.test(message) ? EXIT.unknownStack : EXIT.config);
         }
         throw new PlanError(`The program failed while evaluating stack "${options.stack}":\n${error?.stack ?? message}`, EXIT.program);

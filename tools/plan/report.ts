@@ -4,6 +4,8 @@ import { formatBytes, formatCpu } from "../../components/lib/quantity";
 import { BUDGET_POLICY } from "./budget";
 import { formatLimits, formatRequests, Resources } from "./capacity";
 import { decodeExitCode, EXIT } from "./exitCodes";
+import type { AllPlansResult } from "./all";
+import { describeCollision } from "./collisions";
 import type { PlanResult } from "./index";
 import { PlanViolation, PolicyOutcome } from "./policy";
 import { table } from "./table";
@@ -165,6 +167,7 @@ export function verdictLine(exitCode: number): string {
     const reasons = f ? [
         f.schemaErrors ? "schema errors" : "", f.mandatoryViolations ? "mandatory policy violations" : "",
         f.budgetExceeded ? "budget exceeded" : "", f.staleExemptions ? "stale exemption annotations" : "",
+        f.collisions ? "stacks would own the same objects" : "",
     ].filter(Boolean) : [];
     return `Plan FAILED: ${reasons.join(", ")} (exit ${exitCode}).`;
 }
@@ -262,4 +265,30 @@ export function policySection(p: PolicyOutcome, verbose: boolean): string[] {
         }
     }
     return lines;
+}
+
+/** `--stack all`: one line per stack, then every collision, then the verdict of the whole run. */
+export function renderAllReport(all: AllPlansResult): string {
+    const lines: string[] = ["", `All stacks (${all.stacks.length}): ${all.stacks.map((s) => s.stack).join(", ")}`];
+    for (const s of all.stacks) {
+        lines.push(s.result
+            ? `  ${s.stack}: ${verdictLine(s.result.exitCode)}`
+            : `  ${s.stack}: no plan (exit ${s.error!.code}): ${s.error!.message.split("\n")[0]}`);
+    }
+    lines.push("");
+    if (all.collisions.length === 0) {
+        lines.push("Collisions between stacks: none (namespaces, cluster-scoped objects and Helm releases per kube context; Ingress hosts and GitLab variables everywhere).");
+    } else {
+        lines.push(`Collisions between stacks (${all.collisions.length}):`);
+        for (const c of all.collisions) {
+            lines.push(`  - ${describeCollision(c)}`);
+        }
+        lines.push("  Give each stack its own names (environment, hosts) or its own cluster (kubeContext); see docs/environments.md.");
+    }
+    lines.push("");
+    const unplanned = all.stacks.filter((s) => s.error !== undefined).map((s) => s.stack);
+    lines.push(unplanned.length > 0
+        ? `Plan FAILED: no plan for ${unplanned.join(", ")} (exit ${all.exitCode}).`
+        : verdictLine(all.exitCode));
+    return `${lines.join("\n")}\n`;
 }

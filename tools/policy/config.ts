@@ -7,6 +7,7 @@
  * The SDK does none of this, so a faithful driver must.
  */
 import * as fs from "fs";
+import { parseJsonText } from "../stack/files";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -71,7 +72,7 @@ export function parsePolicyConfig(file: PolicyConfigFile): Record<string, Parsed
 export function loadPolicyConfigFile(path: string): PolicyConfigFile {
     const text = fs.readFileSync(path, "utf8");
     if (text.trim() === "") return {};
-    return JSON.parse(text) as PolicyConfigFile;
+    return parseJsonText(text, path) as PolicyConfigFile;
 }
 
 export interface ReconciledConfig {

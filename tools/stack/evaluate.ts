@@ -147,9 +147,11 @@ async function evaluateNow(stack: string, options: EvaluateOptions): Promise<Sta
             callback(error, response);
         });
 
-    // A fresh copy of the program and components for every evaluation; libraries stay loaded.
+    // A fresh copy of the program and components for every evaluation; libraries stay loaded. The
+    // program may live outside projectDir (tests evaluate the real program with other stack files).
+    const roots = [projectDir, path.dirname(program)];
     for (const id of Object.keys(require.cache)) {
-        if (id.startsWith(projectDir) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.includes(`${path.sep}tools${path.sep}`)) {
+        if (roots.some((root) => id.startsWith(root)) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.includes(`${path.sep}tools${path.sep}`)) {
             delete require.cache[id];
         }
     }

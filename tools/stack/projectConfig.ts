@@ -6,8 +6,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
 import { CONFIG_KEYS } from "../../components/config/keys";
+import { readYamlFile } from "./files";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -36,7 +36,7 @@ export interface StackConfig {
 }
 
 export function readProjectFile(projectDir = REPO_ROOT): ProjectFile {
-    const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    const project = readYamlFile(path.join(projectDir, "Pulumi.yaml")) as ProjectFile;
     return { name: project.name, config: project.config ?? {} };
 }
 
@@ -53,8 +53,29 @@ export function readStackFile(stack: string, projectDir = REPO_ROOT): Record<str
     if (!fs.existsSync(file)) {
         throw new Error(`Unknown stack "${stack}": there is no Pulumi.${stack}.yaml (known stacks: ${knownStacks(projectDir).join(", ")})`);
     }
-    const parsed = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    const parsed = readYamlFile(file) as { config?: Record<string, unknown> } | null;
     return parsed?.config ?? {};
+}
+
+/** The tier the stack file declares (`<project>:tier`), or undefined when it declares none. */
+export function stackTier(stack: string, projectDir = REPO_ROOT): string | undefined {
+    const tier = readStackFile(stack, projectDir)[`${readProjectFile(projectDir).name}:tier`];
+    return typeof tier === "string" ? tier : undefined;
+}
+
+/**
+ * The policy config a stack is checked with: its own policy/config/<stack>.json, else its tier's
+ * policy/config/<tier>.json (the pipeline resolves it the same way). Returns the path even when
+ * neither exists, naming the stack's own file.
+ */
+export function policyConfigPath(stack: string, projectDir = REPO_ROOT): string {
+    const own = path.join(projectDir, "policy", "config", `${stack}.json`);
+    if (fs.existsSync(own)) {
+        return own;
+    }
+    const tier = fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`)) ? stackTier(stack, projectDir) : undefined;
+    const tierFile = tier === undefined ? undefined : path.join(projectDir, "policy", "config", `${tier}.json`);
+    return tierFile !== undefined && fs.existsSync(tierFile) ? tierFile : own;
 }
 
 /** The CLI passes strings; structured values travel as JSON text. */
