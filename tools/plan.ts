@@ -6,9 +6,10 @@ import * as path from "path";
 import { Command, CommanderError, Option } from "commander";
 import { TEST_BUDGET_ENV } from "./plan/budget";
 import { EXIT, PlanError } from "./plan/exitCodes";
+import { runPlanDiff } from "./plan/baseline";
 import { runPlan } from "./plan/index";
 import { consoleProgress, silentProgress } from "./plan/progress";
-import { renderReport } from "./plan/report";
+import { renderReport, verdictLine } from "./plan/report";
 
 interface CliOptions {
     stack: string;
@@ -18,6 +19,7 @@ interface CliOptions {
     skipPolicy?: boolean;
     quiet?: boolean;
     program?: string;
+    baseline?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -63,12 +65,14 @@ async function main(argv: string[]): Promise<number> {
         .option("-c, --config <key=value>", "override a config key for this run only (repeatable)", collect, [])
         .option("--skip-policy", "do not run the policy pack (its findings then do not count; never in CI)")
         .option("-q, --quiet", "no progress lines on stderr")
+        .option("-b, --baseline <ref>", "also plan the stack at this git ref (temporary worktree) and report what changes: " +
+            "objects and fields, Helm values, GitLab variables, outputs, capacity, policy findings")
         // Tests and experiments: evaluate another entry point with the stack's configuration.
         .addOption(new Option("--program <file>", "program entry point instead of index.ts").hideHelp())
         .addHelpText("after", `
 Exit codes: 0 clean; 16 + 1 (schema errors) + 2 (mandatory violations) + 4 (budget exceeded);
 2 bad command line, 3 unknown stack, 4 broken configuration, 5 program failed, 6 policy pack
-failed, 1 internal error. See docs/plan.md.`)
+failed, 7 --baseline ref unusable, 1 internal error. See docs/plan.md.`)
         .exitOverride()
         .configureOutput({ writeErr: (s) => process.stderr.write(s) })
         .showHelpAfterError();
@@ -87,7 +91,7 @@ failed, 1 internal error. See docs/plan.md.`)
     console.log = toStderr;
     console.info = toStderr;
 
-    const result = await runPlan({
+    const planOptions = {
         stack: options.stack,
         overrides: options.config.length > 0 ? parseOverrides(options.config) : undefined,
         outDir: options.out,
@@ -95,7 +99,14 @@ failed, 1 internal error. See docs/plan.md.`)
         skipPolicy: options.skipPolicy === true,
         program: options.program ? path.resolve(options.program) : undefined,
         progress: options.quiet ? silentProgress : consoleProgress(),
-    });
+    };
+    if (options.baseline !== undefined) {
+        const run = await runPlanDiff({ ...planOptions, baseline: options.baseline });
+        // The diff comes last: in a CI log it is what a reviewer reads first, above the verdict.
+        process.stdout.write(options.json ? run.json : `${renderReport(run.head)}\n${run.text}\n${verdictLine(run.head.exitCode)}\n`);
+        return run.head.exitCode;
+    }
+    const result = await runPlan(planOptions);
     process.stdout.write(options.json ? result.json : renderReport(result));
     return result.exitCode;
 }
