@@ -103,7 +103,7 @@ export interface PlanDiff {
         readonly withAddons: { readonly cpuRequest: number; readonly memoryRequest: number };
     };
     readonly policy: { readonly new: readonly PlanViolation[]; readonly resolved: readonly PlanViolation[] };
-    /** "prod: 0 to create, 1 to update, 0 to delete; capacity +0.5 CPU, +1Gi memory (requests at HPA max)". */
+    /** "prod: 0 to create, 1 to update, 0 to delete; capacity +0.5 CPU, +1Gi memory (requests)". */
     readonly summary: string;
 }
 
@@ -234,6 +234,12 @@ function comparable(inputs: Record<string, any>, r: RecordedResource): Record<st
 }
 
 function describe(r: RecordedResource): string {
+    if (r.type === HELM_RELEASE_TYPE) {
+        return `Helm release ${String(r.inputs.namespace ?? "default")}/${String(r.inputs.name ?? r.name)}`;
+    }
+    if (r.type === GITLAB_VARIABLE_TYPE) {
+        return `GitLab variable ${String(r.inputs.project)} ${String(r.inputs.key)} (scope ${String(r.inputs.environmentScope ?? "*")})`;
+    }
     const o = toK8sObject(r);
     return o ? label(o) : `${r.type} ${r.name}`;
 }
@@ -367,7 +373,10 @@ export function signedBytes(bytes: number): string {
 
 export function summaryLine(stack: string, counts: PlanDiff["counts"], capacity: readonly CapacityDelta[]): string {
     const total = capacity.find((c) => c.namespace === "")!;
-    const cap = `capacity ${signedCpu(total.atMax.cpuRequest)} CPU, ${signedBytes(total.atMax.memoryRequest)} memory (requests at HPA max)`;
+    const figures = (r: Resources) => `${signedCpu(r.cpuRequest)} CPU, ${signedBytes(r.memoryRequest)} memory`;
+    const cap = figures(total.atMin) === figures(total.atMax)
+        ? `capacity ${figures(total.atMax)} (requests)`
+        : `capacity ${figures(total.atMin)} at minimum replicas, ${figures(total.atMax)} at HPA maximum (requests)`;
     return `${stack}: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete; ${cap}`;
 }
 
