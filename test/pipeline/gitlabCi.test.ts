@@ -1,14 +1,15 @@
 /**
  * `.gitlab-ci.yml`, checked with gitlab-ci-local (GitLab's CI JSON schema + its rules evaluation).
  *
- * The expected event -> job matrix below is written from the delivery requirements (issue 6), not
- * captured from the file: merge requests preview every stack and never deploy; develop deploys
- * staging automatically; main deploys prod through a manual, blocking job in the `production`
- * environment; tags deploy nothing; schedules only run drift detection; a branch with an open merge
- * request gets no duplicate branch pipeline.
+ * The expected event -> job matrix below is written from the delivery requirements (issues 6 and
+ * 11), not captured from the file: merge requests run the offline plan diff of every stack and a
+ * note, with no credential and no Pulumi command, and never deploy; develop saves an update plan
+ * for staging and deploys it automatically; main saves one for prod and deploys it through a manual,
+ * blocking job in the `production` environment; tags deploy nothing; schedules only run drift
+ * detection; a branch with an open merge request gets no duplicate branch pipeline.
  *
  * No Docker, no network: gitlab-ci-local only lists/previews (nothing runs), and the job scripts are
- * exercised in plain bash with stub `npm`, `pulumi` and `curl` executables.
+ * exercised in plain bash with stub `npm`, `npx`, `git` and `pulumi` executables.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -34,7 +35,7 @@ import {
 
 const STACKS = ["dev", "staging", "prod"] as const;
 type Stack = (typeof STACKS)[number];
-type When = "on_success" | "manual";
+type When = "on_success" | "manual" | "always";
 
 /** GitLab (and gitlab-ci-local) name `parallel:matrix` jobs `<job>: [<value>]`. */
 const perStack = (job: string) => STACKS.map((stack) => `${job}: [${stack}]`);
@@ -50,7 +51,10 @@ const JOBS: Record<string, JobSpec> = {
     typecheck: { stage: "lint" },
     tests: { stage: "test" },
     ...Object.fromEntries(perStack("plan").map((name) => [name, { stage: "check" }])),
-    ...Object.fromEntries(perStack("preview").map((name) => [name, { stage: "preview" }])),
+    ...Object.fromEntries(perStack("plan-diff").map((name) => [name, { stage: "check" }])),
+    "plan-diff:note": { stage: "preview" },
+    "preview:staging": { stage: "preview" },
+    "preview:prod": { stage: "preview" },
     ...Object.fromEntries(perStack("drift").map((name) => [name, { stage: "preview" }])),
     "deploy:staging": { stage: "deploy", environment: "staging", resourceGroup: "staging" },
     "deploy:prod": { stage: "deploy", environment: "production", resourceGroup: "prod" },
@@ -58,7 +62,8 @@ const JOBS: Record<string, JobSpec> = {
 
 const all = (names: string[], when: When): Record<string, When> => Object.fromEntries(names.map((n) => [n, when]));
 const CHECKS = all(["typecheck", "tests", ...perStack("plan")], "on_success");
-const PREVIEWS = all(perStack("preview"), "on_success");
+/** Merge requests: the offline diff per stack, then the note (also when a diff failed). */
+const MR_JOBS: Record<string, When> = { ...all(["typecheck", "tests", ...perStack("plan-diff")], "on_success"), "plan-diff:note": "always" };
 const DRIFT = all(perStack("drift"), "on_success");
 
 const push = (branch: string, extra: Record<string, string> = {}): CiEvent => ({
@@ -89,29 +94,29 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
     {
-        title: "merge request (feature -> develop): checks, then a preview per stack; no deploy",
+        title: "merge request (feature -> develop): checks, the offline plan diff per stack and the note; no preview, no deploy",
         event: mergeRequest("feature/gpu-pool", "develop"),
-        expected: { ...CHECKS, ...PREVIEWS },
+        expected: { ...MR_JOBS },
     },
     {
-        title: "merge request develop -> main: still only previews, merge requests never deploy",
+        title: "merge request develop -> main: still offline only, merge requests never deploy",
         event: mergeRequest("develop", "main"),
-        expected: { ...CHECKS, ...PREVIEWS },
+        expected: { ...MR_JOBS },
     },
     {
-        title: "push to develop: checks, then deploy:staging automatically",
+        title: "push to develop: checks, the staging update plan, then deploy:staging automatically",
         event: push("develop"),
-        expected: { ...CHECKS, "deploy:staging": "on_success" },
+        expected: { ...CHECKS, "preview:staging": "on_success", "deploy:staging": "on_success" },
     },
     {
         title: "push to develop while a develop -> main merge request is open: still deploys staging",
         event: push("develop", { CI_OPEN_MERGE_REQUESTS: "platform/ai-platform!7" }),
-        expected: { ...CHECKS, "deploy:staging": "on_success" },
+        expected: { ...CHECKS, "preview:staging": "on_success", "deploy:staging": "on_success" },
     },
     {
-        title: "push to main: checks, then deploy:prod as a manual, blocking job",
+        title: "push to main: checks, the prod update plan, then deploy:prod as a manual, blocking job",
         event: push("main"),
-        expected: { ...CHECKS, "deploy:prod": "manual" },
+        expected: { ...CHECKS, "preview:prod": "on_success", "deploy:prod": "manual" },
     },
     {
         title: "push to a feature branch without merge request: checks only",
@@ -164,7 +169,7 @@ interface PreviewJob {
     allow_failure?: unknown;
     interruptible?: boolean;
     parallel?: { matrix?: Array<Record<string, string[] | string>> };
-    artifacts?: { paths?: string[]; when?: string };
+    artifacts?: { paths?: string[]; when?: string; reports?: Record<string, string> };
     cache?: Array<{ key?: { files?: string[] } | string; paths?: string[] }>;
 }
 
@@ -315,8 +320,42 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
         });
     });
 
+    describe("merge requests get no credential (issue 11)", () => {
+        /** Jobs that reach the state backend or a cluster: their setup logs in with pulumi. */
+        const usesCredentials = (name: string) => /^pulumi login /m.test(lines(previewJob(baseName(name)), "before_script"));
+        const unprotectedRefs = SCENARIOS.filter((s) =>
+            s.event.variables.CI_PIPELINE_SOURCE === "merge_request_event" ||
+            (s.event.variables.CI_PIPELINE_SOURCE === "push" && !["develop", "main"].includes(s.event.variables.CI_COMMIT_BRANCH ?? "")));
+
+        it("the jobs that use credentials run only on the protected branches and in schedules", () => {
+            assert.ok(unprotectedRefs.length >= 4, "merge requests, feature branches and tags are covered");
+            for (const s of unprotectedRefs) {
+                const r = results.get(s.title)!;
+                if (r.workflowWhen === "never") continue;
+                const active = r.jobs.filter((j) => j.when !== "never").map((j) => j.name);
+                assert.deepEqual(active.filter(usesCredentials), [], s.title);
+            }
+            // ... and they are exactly the Pulumi jobs (the check is not vacuous).
+            const all = Object.keys(JOBS).filter(usesCredentials).map(baseName);
+            assert.deepEqual([...new Set(all)].sort(), ["deploy:prod", "deploy:staging", "drift", "preview:prod", "preview:staging"]);
+        });
+
+        it("merge-request jobs run no pulumi command, have no environment, and drop credentials before npm ci", () => {
+            for (const s of SCENARIOS.filter((x) => x.event.variables.CI_PIPELINE_SOURCE === "merge_request_event")) {
+                for (const j of results.get(s.title)!.jobs.filter((x) => x.when !== "never")) {
+                    const job = previewJob(baseName(j.name));
+                    const text = [lines(job, "before_script"), lines(job, "script"), lines(job, "after_script")].join("\n");
+                    assert.doesNotMatch(text, /(^|[\s;&|(])pulumi\s/m, `${j.name} runs pulumi`);
+                    assert.equal(job.environment, undefined, `${j.name}: an environment would give it environment-scoped variables`);
+                    const setup = lines(job, "before_script");
+                    assert.ok(setup.indexOf("unset ") >= 0 && setup.indexOf("unset ") < setup.search(/^npm ci\b/m), `${j.name}: credentials dropped first`);
+                }
+            }
+        });
+    });
+
     describe("job definitions", () => {
-        const pulumiJobs = ["preview", "drift", "deploy:staging", "deploy:prod"];
+        const pulumiJobs = ["preview:staging", "preview:prod", "drift", "deploy:staging", "deploy:prod"];
         const allJobs = [...new Set(Object.keys(JOBS).map(baseName))];
 
         it("orders the stages lint -> test -> check -> preview -> deploy", () => {
@@ -356,19 +395,37 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
             }
         });
 
-        it("typecheck, tests and the offline plan run the repository's commands", () => {
+        it("typecheck, tests and the offline plan run the repository's commands; tests publish JUnit XML", () => {
             assert.match(lines(previewJob("typecheck"), "script"), /^npx tsc --noEmit -p \.$/m);
-            assert.match(lines(previewJob("tests"), "script"), /^npm test$/m);
+            const tests = previewJob("tests");
+            assert.match(lines(tests, "script"), /^npm test -- --reporter \.\/tools\/ci\/junitReporter\.ts --reporter-option output=out\/junit\.xml$/m);
+            assert.deepEqual(tests.artifacts?.reports, { junit: "out/junit.xml" });
+            assert.equal(tests.artifacts?.when, "always", "the report of a failed run is the useful one");
             const plan = previewJob("plan");
             assert.match(lines(plan, "script"), /^npm run plan -- --stack "\$STACK"$/m);
             assert.deepEqual(plan.artifacts?.paths, ["out/plan/$STACK/"]);
             assert.equal(plan.artifacts?.when, "always");
         });
 
-        it("runs plan, preview and drift once per stack (parallel:matrix STACK)", () => {
-            for (const name of ["plan", "preview", "drift"]) {
+        it("merge requests: the plan diff against the merge base, publishing the Terraform and Code Quality reports", () => {
+            const job = previewJob("plan-diff");
+            assert.match(lines(job, "script"), /^npm run plan -- --stack "\$STACK" --baseline "\$base"$/m);
+            assert.match(lines(job, "script"), /CI_MERGE_REQUEST_DIFF_BASE_SHA/);
+            assert.equal(job.variables?.GIT_DEPTH, "0", "the merge base must be in the clone");
+            assert.deepEqual(job.artifacts?.reports, {
+                terraform: "out/plan/$STACK/gitlab-terraform-report.json",
+                codequality: "out/plan/$STACK/gitlab-code-quality.json",
+            });
+            assert.deepEqual(job.artifacts?.paths, ["out/plan/$STACK/"]);
+            assert.equal(job.artifacts?.when, "always");
+            assert.match(lines(previewJob("plan-diff:note"), "script"), /^npx ts-node --transpile-only tools\/ci\/mrNote\.ts out\/plan$/m);
+        });
+
+        it("runs plan, plan-diff and drift once per stack, from the one list of stacks (.per-stack)", () => {
+            for (const name of ["plan", "plan-diff", "drift"]) {
                 assert.deepEqual(previewJob(name).parallel?.matrix, [{ STACK: [...STACKS] }], name);
             }
+            assert.equal(ciText.match(/STACK: \[dev, staging, prod\]/g)?.length, 1, "one list of stacks");
         });
 
         it("shares the Pulumi setup (login, kube context) through the .pulumi template", () => {
@@ -383,26 +440,28 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
             }
         });
 
-        it("previews each stack with the policy pack and its stack config, keeping the output", () => {
-            const job = previewJob("preview");
-            const script = flat(lines(job, "script"));
-            assert.match(script, /pulumi preview --diff .*--stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$STACK\.json"/);
-            assert.deepEqual(job.artifacts?.paths, ["out/preview/$STACK/"]);
-            assert.equal(job.artifacts?.when, "always", "keep the preview when policy fails");
-            const note = lines(job, "after_script");
-            assert.match(note, /GITLAB_API_TOKEN/);
-            assert.match(note, /\/projects\/\$\{CI_PROJECT_ID\}\/merge_requests\/\$\{CI_MERGE_REQUEST_IID\}\/notes/);
+        it("protected branches save an update plan with the policy pack, kept for developers only", () => {
+            for (const [name, stack] of [["preview:staging", "staging"], ["preview:prod", "prod"]] as const) {
+                const job = previewJob(name);
+                assert.equal(job.variables?.STACK, stack, name);
+                const script = flat(lines(job, "script"));
+                assert.match(script, /pulumi preview --diff .*--stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$STACK\.json" --save-plan "out\/preview\/\$STACK\/update-plan\.json"/);
+                assert.deepEqual(job.artifacts?.paths, ["out/preview/$STACK/"]);
+                assert.equal(job.artifacts?.when, "always", "keep the preview when policy fails");
+                assert.equal((job.artifacts as Record<string, unknown>).access, "developer");
+            }
         });
 
-        it("deploys with pulumi up --yes, the policy pack and the stack's config", () => {
+        it("deploys apply their pipeline's saved plan (pulumi up --plan) with the policy pack and the stack's config", () => {
             for (const [name, stack] of [["deploy:staging", "staging"], ["deploy:prod", "prod"]] as const) {
-                const job = previewJob(name);
+                const job = previewJob(name) as PreviewJob & { dependencies?: string[] };
                 assert.equal(job.variables?.STACK, stack, name);
                 assert.match(
                     flat(lines(job, "script")),
-                    /pulumi up --yes .*--stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$STACK\.json"/,
+                    /pulumi up --yes .*--stack "\$STACK" --plan "out\/preview\/\$STACK\/update-plan\.json" --policy-pack policy --policy-pack-config "policy\/config\/\$STACK\.json"/,
                     name,
                 );
+                assert.deepEqual(job.dependencies, [`preview:${stack}`], `${name} takes the plan of its own preview`);
                 assert.equal(job.interruptible, false, `${name} must not be auto-cancelled mid-update`);
                 const env = job.environment;
                 assert.ok(env && typeof env === "object" && env.url, `${name}: environment with a url`);
@@ -420,7 +479,7 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
         });
     });
 
-    describe("job scripts (bash, stub npm/pulumi/curl)", () => {
+    describe("job scripts (bash, stub npm/npx/git/pulumi)", () => {
         let bin: string;
 
         before(() => {
@@ -428,7 +487,10 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
             const stub = (name: string, body: string) => {
                 fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
             };
-            stub("npm", `echo "npm $*" >> "$STUB_LOG"`);
+            // npm, npx and git record their arguments and the environment they were given.
+            for (const tool of ["npm", "npx", "git"]) {
+                stub(tool, `echo "${tool} $*" >> "$STUB_LOG"\nenv >> "$STUB_LOG.env"\necho "---" >> "$STUB_LOG.env"`);
+            }
             stub(
                 "pulumi",
                 `echo "pulumi $* [KUBECONFIG=$KUBECONFIG]" >> "$STUB_LOG"
@@ -443,59 +505,63 @@ if [ "$1" = "\${FAKE_PULUMI_FAIL:-none}" ]; then
   echo "Policies:"
   echo "    x ai-platform-policies@v0.1.0 (local: policy)"
   echo "        - [mandatory]  no-latest-image-tag  (kubernetes:apps/v1:Deployment: api)"
-  echo "          Container images must be pinned."
   echo ""
+  exit 255
 fi
-echo "Resources:"
-echo "    ~ 1 to update"
-echo "    12 unchanged"
-echo ""
-if [ "$1" = "\${FAKE_PULUMI_FAIL:-none}" ]; then exit 255; fi
-exit 0`,
-            );
-            stub(
-                "curl",
-                `echo "curl $*" >> "$STUB_LOG"
 prev=""
 for arg in "$@"; do
-  if [ "$prev" = "--data-urlencode" ]; then cat "\${arg#body@}" > "$STUB_LOG.body"; fi
+  if [ "$prev" = "--save-plan" ]; then echo '{"resourcePlans":{}}' > "$arg"; fi
   prev="$arg"
 done
-exit "\${FAKE_CURL_EXIT:-0}"`,
+echo "Resources:"
+echo "    ~ 1 to update"
+exit 0`,
             );
         });
 
         interface Job {
             work: string;
             log: () => string;
+            envLog: () => string;
             env: NodeJS.ProcessEnv;
         }
+
+        /** Sentinel credentials, as a project that (wrongly) left them unprotected would hand them out. */
+        const SENTINELS = {
+            PULUMI_BACKEND_URL: "s3://state-bucket/ai-platform",
+            PULUMI_CONFIG_PASSPHRASE: "sentinel-passphrase-0451",
+            GITLAB_TOKEN: "glpat-sentinel-maintainer-token",
+            AWS_SECRET_ACCESS_KEY: "sentinel-aws-secret-key",
+        };
 
         /** A fresh project dir plus the variables GitLab would give a job of `stack`. */
         const job = (stack: Stack, extra: Record<string, string | undefined> = {}): Job => {
             const work = makeTempDir("gitlab-ci-job");
-            const kubeconfig = path.join(work, `.kubeconfig-${stack}`);
-            fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
+            const kubeconfigs: Record<string, string> = {};
+            for (const s of STACKS) {
+                kubeconfigs[`KUBECONFIG_${s.toUpperCase()}`] = path.join(work, `.kubeconfig-${s}`);
+                fs.writeFileSync(kubeconfigs[`KUBECONFIG_${s.toUpperCase()}`], `apiVersion: v1\nkind: Config\n# sentinel-kubeconfig-${s}\n`);
+            }
             const stubLog = path.join(work, ".stub.log");
             fs.writeFileSync(stubLog, "");
+            fs.writeFileSync(`${stubLog}.env`, "");
             const env: NodeJS.ProcessEnv = {
                 PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
                 HOME: work,
                 STUB_LOG: stubLog,
                 STACK: stack,
-                [`KUBECONFIG_${stack.toUpperCase()}`]: kubeconfig,
-                PULUMI_BACKEND_URL: "s3://state-bucket/ai-platform",
-                PULUMI_CONFIG_PASSPHRASE: "not-a-secret",
-                GITLAB_TOKEN: "glpat-not-a-real-token",
+                ...kubeconfigs,
+                ...SENTINELS,
                 CI_API_V4_URL: "https://gitlab.example.invalid/api/v4",
                 CI_PROJECT_ID: "123",
                 CI_MERGE_REQUEST_IID: "42",
+                CI_MERGE_REQUEST_DIFF_BASE_SHA: "0123456789abcdef0123456789abcdef01234567",
+                CI_MERGE_REQUEST_TARGET_BRANCH_NAME: "main",
                 CI_COMMIT_SHORT_SHA: "0123abcd",
-                CI_JOB_URL: "https://gitlab.example.invalid/platform/ai-platform/-/jobs/1",
                 ...extra,
             };
             for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-            return { work, env, log: () => fs.readFileSync(stubLog, "utf8") };
+            return { work, env, log: () => fs.readFileSync(stubLog, "utf8"), envLog: () => fs.readFileSync(`${stubLog}.env`, "utf8") };
         };
 
         /** GitLab Runner's bash: before_script + script in one `set -eo pipefail` shell. */
@@ -504,31 +570,55 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
             const text = [...(expanded.before_script ?? []), ...(expanded.script ?? [])].join("\n");
             return run("bash", ["-c", `set -eo pipefail\n${text}`], { cwd: j.work, env: j.env });
         };
-        /** after_script: a separate shell, with CI_JOB_STATUS. */
-        const runAfter = (name: string, j: Job, status: "success" | "failed") =>
-            run("bash", ["-c", (previewJob(name).after_script ?? []).join("\n")], {
-                cwd: j.work,
-                env: { ...j.env, CI_JOB_STATUS: status },
-            });
 
-        it("preview: logs in, exports the stack's kubeconfig, previews with the policy pack and saves the output", async () => {
+        it("merge-request jobs: no credential reaches npm, npx or git, and the kubeconfig files are gone", async () => {
+            const mrJobs = [...new Set(Object.keys(MR_JOBS).map(baseName))];
+            for (const name of mrJobs) {
+                const j = job("prod");
+                const result = await runMain(name, j);
+                assert.equal(result.code, 0, `${name}: ${result.stdout}${result.stderr}`);
+                const seen = j.envLog();
+                assert.match(seen, /^STACK=prod$/m, `${name}: the stubs recorded their environment`);
+                for (const [key, value] of Object.entries(SENTINELS)) {
+                    assert.doesNotMatch(seen, new RegExp(`^${key}=`, "m"), `${name}: ${key} reached a child process`);
+                    assert.ok(!seen.includes(value), `${name}: the value of ${key} reached a child process`);
+                }
+                assert.doesNotMatch(seen, /^KUBECONFIG(_[A-Z]+)?=/m, `${name}: a kubeconfig variable reached a child process`);
+                for (const s of STACKS) assert.ok(!fs.existsSync(path.join(j.work, `.kubeconfig-${s}`)), `${name}: the ${s} kubeconfig file was deleted`);
+                assert.doesNotMatch(j.log(), /^pulumi /m, `${name} ran pulumi`);
+            }
+        });
+
+        it("plan-diff: plans the stack against the merge base GitLab names", async () => {
+            const j = job("staging");
+            assert.equal((await runMain("plan-diff", j)).code, 0);
+            assert.match(j.log(), /^npm run plan -- --stack staging --baseline 0123456789abcdef0123456789abcdef01234567$/m);
+            assert.doesNotMatch(j.log(), /^git fetch/m);
+            // Without the predefined variable, the merge base is computed from the fetched target branch.
+            const computed = job("staging", { CI_MERGE_REQUEST_DIFF_BASE_SHA: undefined });
+            assert.equal((await runMain("plan-diff", computed)).code, 0);
+            assert.match(computed.log(), /^git fetch --quiet origin main$/m);
+            assert.match(computed.log(), /^git merge-base FETCH_HEAD HEAD$/m);
+        });
+
+        it("preview: logs in, exports the stack's kubeconfig, saves the update plan with the policy pack", async () => {
             const j = job("prod");
-            const result = await runMain("preview", j);
+            const result = await runMain("preview:prod", j);
             assert.equal(result.code, 0, result.stdout + result.stderr);
             const calls = j.log().trim().split("\n");
             assert.match(calls[0], /^npm ci\b/);
             assert.ok(calls.includes(`pulumi login s3://state-bucket/ai-platform [KUBECONFIG=${j.env.KUBECONFIG_PROD}]`), calls.join("\n"));
             const previewCall = calls.find((c) => c.startsWith("pulumi preview"));
             assert.ok(previewCall);
-            assert.match(previewCall, /--diff/);
-            assert.match(previewCall, /--stack prod --policy-pack policy --policy-pack-config policy\/config\/prod\.json/);
+            assert.match(previewCall, /--stack prod --policy-pack policy --policy-pack-config policy\/config\/prod\.json --save-plan out\/preview\/prod\/update-plan\.json/);
             assert.ok(previewCall.endsWith(`[KUBECONFIG=${j.env.KUBECONFIG_PROD}]`));
+            assert.ok(fs.existsSync(path.join(j.work, "out/preview/prod/update-plan.json")));
             assert.match(fs.readFileSync(path.join(j.work, "out/preview/prod/preview.txt"), "utf8"), /Resources:/);
         });
 
         it("preview: a mandatory policy violation (pulumi exits non-zero) fails the job, output kept", async () => {
             const j = job("staging", { FAKE_PULUMI_FAIL: "preview" });
-            const result = await runMain("preview", j);
+            const result = await runMain("preview:staging", j);
             assert.notEqual(result.code, 0, "the job must fail");
             assert.match(result.stdout, /\[mandatory\]/, "the output is printed to the job log");
             assert.match(fs.readFileSync(path.join(j.work, "out/preview/staging/preview.txt"), "utf8"), /\[mandatory\]/);
@@ -536,70 +626,45 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
 
         it("preview: without a kubeconfig for the stack the job fails before pulumi runs", async () => {
             const j = job("prod", { KUBECONFIG_PROD: undefined });
-            const result = await runMain("preview", j);
+            const result = await runMain("preview:prod", j);
             assert.notEqual(result.code, 0);
             assert.match(result.stderr, /KUBECONFIG_PROD/);
             assert.doesNotMatch(j.log(), /^pulumi preview/m);
         });
 
-        it("preview note: posted to the merge request via the Notes API when GITLAB_API_TOKEN is set", async () => {
-            const j = job("prod", { FAKE_PULUMI_FAIL: "preview", GITLAB_API_TOKEN: "glpat-test-token" });
-            await runMain("preview", j);
-            const result = await runAfter("preview", j, "failed");
+        it("previews need no GitLab token (the variables provider's check and diff never call GitLab)", async () => {
+            const tokenless = job("prod", { GITLAB_TOKEN: undefined });
+            const result = await runMain("preview:prod", tokenless);
             assert.equal(result.code, 0, result.stdout + result.stderr);
-            const curl = j.log().split("\n").filter((l) => l.startsWith("curl "));
-            assert.equal(curl.length, 1, "one note");
-            assert.match(curl[0], /--request POST/);
-            assert.match(curl[0], /--header PRIVATE-TOKEN: glpat-test-token/);
-            assert.ok(curl[0].endsWith("https://gitlab.example.invalid/api/v4/projects/123/merge_requests/42/notes"), curl[0]);
-            const body = fs.readFileSync(`${j.env.STUB_LOG}.body`, "utf8");
-            assert.match(body, /Pulumi preview `prod`: FAILED/);
-            assert.match(body, /\[mandatory\]\s+no-latest-image-tag/);
-            assert.match(body, /Resources:\n\s+~ 1 to update/);
+            assert.match(tokenless.log(), /^pulumi preview .*--stack prod/m);
         });
 
-        it("preview note: skipped gracefully without GITLAB_API_TOKEN", async () => {
-            const j = job("dev");
-            await runMain("preview", j);
-            const result = await runAfter("preview", j, "success");
-            assert.equal(result.code, 0);
-            assert.match(result.stdout, /GITLAB_API_TOKEN is not set/);
-            assert.doesNotMatch(j.log(), /^curl /m);
-        });
-
-        it("preview note: a failing Notes API call does not fail the job", async () => {
-            const j = job("dev", { GITLAB_API_TOKEN: "glpat-test-token", FAKE_CURL_EXIT: "22" });
-            await runMain("preview", j);
-            const result = await runAfter("preview", j, "success");
-            assert.equal(result.code, 0);
-            assert.match(result.stdout, /WARNING: could not post/);
-        });
-
-        it("deploy jobs: pulumi up --yes on their stack; a failed update fails the job", async () => {
+        it("deploy jobs: pulumi up --plan with their preview's plan; no plan, no token or a failed update fail the job", async () => {
             for (const [name, stack] of [["deploy:staging", "staging"], ["deploy:prod", "prod"]] as const) {
-                const ok = job(stack, { STACK: previewJob(name).variables?.STACK });
+                const withPlan = (extra: Record<string, string | undefined> = {}) => {
+                    const j = job(stack, { STACK: previewJob(name).variables?.STACK, ...extra });
+                    fs.mkdirSync(path.join(j.work, "out/preview", stack), { recursive: true });
+                    fs.writeFileSync(path.join(j.work, "out/preview", stack, "update-plan.json"), '{"resourcePlans":{}}');
+                    return j;
+                };
+                const ok = withPlan();
                 const result = await runMain(name, ok);
                 assert.equal(result.code, 0, result.stdout + result.stderr);
-                assert.match(
-                    ok.log(),
-                    new RegExp(`^pulumi up --yes .*--stack ${stack} --policy-pack policy --policy-pack-config policy/config/${stack}\\.json`, "m"),
-                );
-                const failing = job(stack, { STACK: previewJob(name).variables?.STACK, FAKE_PULUMI_FAIL: "up" });
-                assert.notEqual((await runMain(name, failing)).code, 0, `${name} must fail when pulumi up fails`);
+                assert.match(ok.log(), new RegExp(`^pulumi up --yes .*--stack ${stack} --plan out/preview/${stack}/update-plan\\.json --policy-pack policy --policy-pack-config policy/config/${stack}\\.json`, "m"));
+                assert.notEqual((await runMain(name, withPlan({ FAKE_PULUMI_FAIL: "up" }))).code, 0, `${name} must fail when pulumi up fails`);
+                // No saved plan (the preview did not run or failed): nothing is applied.
+                const planless = job(stack, { STACK: previewJob(name).variables?.STACK });
+                const refusedPlan = await runMain(name, planless);
+                assert.notEqual(refusedPlan.code, 0);
+                assert.match(refusedPlan.stderr, /no update plan at out\/preview\/.+\/update-plan\.json/);
+                assert.doesNotMatch(planless.log(), /^pulumi up/m);
                 // The stacks write GitLab variables: without a token the job stops before pulumi up.
-                const tokenless = job(stack, { STACK: previewJob(name).variables?.STACK, GITLAB_TOKEN: undefined });
+                const tokenless = withPlan({ GITLAB_TOKEN: undefined });
                 const refused = await runMain(name, tokenless);
                 assert.notEqual(refused.code, 0);
                 assert.match(refused.stdout + refused.stderr, /GITLAB_TOKEN is not set/);
                 assert.doesNotMatch(tokenless.log(), /^pulumi up/m);
             }
-        });
-
-        it("previews need no GitLab token (the variables provider's check and diff never call GitLab)", async () => {
-            const tokenless = job("prod", { GITLAB_TOKEN: undefined });
-            const result = await runMain("preview", tokenless);
-            assert.equal(result.code, 0, result.stdout + result.stderr);
-            assert.match(tokenless.log(), /^pulumi preview .*--stack prod/m);
         });
 
         it("drift: fails when the stack has drifted (preview --expect-no-changes exits non-zero)", async () => {
