@@ -160,6 +160,36 @@ describe("plan --baseline (a git fixture of this project)", function () {
         assert.deepStrictEqual(baselineDirs(), before);
         assert.strictEqual(worktrees(fixture).length, 1);
     });
+
+    for (const signal of ["SIGINT", "SIGKILL"] as const) {
+        it(`interrupted while planning the baseline (${signal}): it stops at once, and the worktree is removed all the same`, async () => {
+            const before = baselineDirs();
+            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(fixture.dir, "tools", "plan.ts"),
+                "--stack", "prod", "--baseline", "main", "--skip-policy", "--out", path.join(fixture.dir, "out", "int")],
+            { cwd: fixture.dir, env: { ...process.env, CI: "true" }, stdio: ["ignore", "ignore", "pipe"] });
+            let stderr = "";
+            let sent = false;
+            const exit = await new Promise<NodeJS.Signals | null>((resolve) => {
+                child.stderr.on("data", (d) => {
+                    stderr += d;
+                    // The worktree exists from this line until the baseline's plan is done.
+                    if (!sent && /planning stack prod at main/.test(stderr)) {
+                        sent = true;
+                        assert.strictEqual(worktrees(fixture).length, 2, "the baseline is checked out");
+                        child.kill(signal);
+                    }
+                });
+                child.on("close", (_code, killedBy) => resolve(killedBy));
+            });
+            assert.strictEqual(exit, signal, `the plan died of ${signal}, rather than finishing first:\n${stderr}`);
+            // The janitor notices within a second or two.
+            for (let i = 0; i < 100 && (worktrees(fixture).length > 1 || baselineDirs().length > before.length); i++) {
+                await new Promise((r) => setTimeout(r, 100));
+            }
+            assert.strictEqual(worktrees(fixture).length, 1, "the worktree was removed");
+            assert.deepStrictEqual(baselineDirs(), before, "and its folder");
+        });
+    }
 });
 
 interface Run {

@@ -4,7 +4,7 @@
  * this checkout's node_modules; it is removed afterwards, also when the plan fails or the process is
  * interrupted.
  */
-import { execFileSync } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -31,23 +31,22 @@ function gitError(error: any): string {
     return String(error?.stderr ?? error?.message ?? error).trim();
 }
 
-/** Worktrees still to remove if the process is interrupted. */
-const live = new Set<() => void>();
-let handlersInstalled = false;
-
-function installSignalHandlers(): void {
-    if (handlersInstalled) {
-        return;
-    }
-    handlersInstalled = true;
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-        process.once(signal, () => {
-            for (const remove of [...live]) {
-                remove();
-            }
-            process.exit(128 + (signal === "SIGINT" ? 2 : 15));
-        });
-    }
+/**
+ * Removes the worktree when this process dies without doing it itself (Ctrl-C, kill -9): a detached
+ * shell that waits for the process to go away. A JavaScript signal handler cannot do this job: the
+ * offline evaluation keeps the event loop busy with promise callbacks, so a handled SIGINT would wait
+ * for the plan to finish, and Ctrl-C would seem ignored.
+ */
+function startJanitor(top: string, dir: string): ChildProcess {
+    const script = [
+        'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
+        'git -C "$2" worktree remove --force "$3" >/dev/null 2>&1',
+        'rm -rf "$3"',
+        'git -C "$2" worktree prune >/dev/null 2>&1',
+    ].join("\n");
+    const janitor = spawn("sh", ["-c", script, "plan-baseline-janitor", String(process.pid), top, dir], { detached: true, stdio: "ignore" });
+    janitor.unref();
+    return janitor;
 }
 
 /**
@@ -68,8 +67,8 @@ export async function withWorktree<T>(ref: string, projectDir: string, fn: (work
         throw new PlanError(`--baseline ${ref}: no such commit, branch or tag in this repository (fetch it first, e.g. git fetch origin ${ref})`, EXIT.baseline);
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-baseline-"));
+    const janitor = startJanitor(top, dir);
     const remove = () => {
-        live.delete(remove);
         try {
             git(top, ["worktree", "remove", "--force", dir]);
         } catch {
@@ -81,9 +80,8 @@ export async function withWorktree<T>(ref: string, projectDir: string, fn: (work
         } catch {
             // Nothing to prune.
         }
+        janitor.kill();
     };
-    live.add(remove);
-    installSignalHandlers();
     try {
         try {
             git(top, ["worktree", "add", "--detach", "--quiet", dir, commit]);

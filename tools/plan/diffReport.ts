@@ -111,6 +111,9 @@ export function renderDiff(diff: PlanDiff): string {
 
     const p = diff.policy;
     lines.push(section(`Policy findings: ${p.new.length} new, ${p.resolved.length} resolved`));
+    if (p.new.length + p.resolved.length === 0) {
+        lines.push("  no change");
+    }
     for (const [mark, list] of [["new", p.new], ["resolved", p.resolved]] as const) {
         for (const v of list) {
             lines.push(`  ${mark} [${v.level}] ${v.policy}${v.resource ? ` ${v.resource}` : ""}: ${v.message.split("\n")[0]}`);
