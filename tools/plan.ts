@@ -8,9 +8,10 @@ import { Command, CommanderError, Option } from "commander";
 import { TEST_BUDGET_ENV } from "./plan/budget";
 import { EXIT, PlanError } from "./plan/exitCodes";
 import { runAllPlans } from "./plan/all";
+import { runPlanDiff } from "./plan/baseline";
 import { runPlan } from "./plan/index";
 import { consoleProgress, silentProgress } from "./plan/progress";
-import { renderAllReport, renderReport } from "./plan/report";
+import { renderAllReport, renderReport, verdictLine } from "./plan/report";
 
 interface CliOptions {
     stack: string;
@@ -21,6 +22,7 @@ interface CliOptions {
     quiet?: boolean;
     verbose?: boolean;
     program?: string;
+    baseline?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -67,13 +69,15 @@ async function main(argv: string[]): Promise<number> {
         .option("--skip-policy", "do not run the policy pack (its findings then do not count; never in CI)")
         .option("-q, --quiet", "no progress lines on stderr")
         .option("-v, --verbose", "list every policy finding and exemption (default: one example per policy)")
+        .option("-b, --baseline <ref>", "also plan the stack at this git ref (temporary worktree) and report what changes: " +
+            "objects and fields, Helm values, GitLab variables, outputs, capacity, policy findings (one stack, not all)")
         // Tests and experiments: evaluate another entry point with the stack's configuration.
         .addOption(new Option("--program <file>", "program entry point instead of index.ts").hideHelp())
         .addHelpText("after", `
 Exit codes: 0 clean; 16 + 1 (schema errors) + 2 (mandatory violations) + 4 (budget exceeded)
 + 8 (stale exemption annotations); with --stack all, + 16 when two stacks would own the same objects.
 2 bad command line, 3 unknown stack, 4 broken configuration, 5 program failed, 6 policy pack
-failed, 1 internal error. See docs/plan.md.`)
+failed, 7 --baseline ref unusable, 1 internal error. See docs/plan.md.`)
         .exitOverride()
         .configureOutput({ writeErr: (s) => process.stderr.write(s) })
         .showHelpAfterError();
@@ -92,7 +96,11 @@ failed, 1 internal error. See docs/plan.md.`)
     console.log = toStderr;
     console.info = toStderr;
 
+    const verbose = options.verbose === true;
     if (options.stack === "all") {
+        if (options.baseline !== undefined) {
+            throw new PlanError("--baseline diffs one stack: name it (--stack <stack> --baseline <ref>, once per stack); --stack all checks collisions without a baseline", EXIT.usage);
+        }
         if (options.json) {
             throw new PlanError("--json prints one stack's plan.json: name the stack (each stack's plan.json is also written to out/plan/<stack>/)", EXIT.usage);
         }
@@ -103,12 +111,12 @@ failed, 1 internal error. See docs/plan.md.`)
             skipPolicy: options.skipPolicy === true,
             program: options.program ? path.resolve(options.program) : undefined,
             progress: options.quiet ? silentProgress : consoleProgress(),
-            onStack: (s) => process.stdout.write(s.result ? renderReport(s.result) : `\nStack ${s.stack}: no plan (exit ${s.error!.code}):\n${s.error!.message}\n`),
+            onStack: (s) => process.stdout.write(s.result ? renderReport(s.result, { verbose }) : `\nStack ${s.stack}: no plan (exit ${s.error!.code}):\n${s.error!.message}\n`),
         });
         process.stdout.write(renderAllReport(all));
         return all.exitCode;
     }
-    const result = await runPlan({
+    const planOptions = {
         stack: options.stack,
         overrides: options.config.length > 0 ? parseOverrides(options.config) : undefined,
         outDir: options.out,
@@ -116,8 +124,15 @@ failed, 1 internal error. See docs/plan.md.`)
         skipPolicy: options.skipPolicy === true,
         program: options.program ? path.resolve(options.program) : undefined,
         progress: options.quiet ? silentProgress : consoleProgress(),
-    });
-    process.stdout.write(options.json ? result.json : renderReport(result, { verbose: options.verbose === true }));
+    };
+    if (options.baseline !== undefined) {
+        const run = await runPlanDiff({ ...planOptions, baseline: options.baseline });
+        // The diff comes last: in a CI log it is what a reviewer reads first, above the verdict.
+        process.stdout.write(options.json ? run.json : `${renderReport(run.head, { verbose })}\n${run.text}\n${verdictLine(run.head.exitCode)}\n`);
+        return run.head.exitCode;
+    }
+    const result = await runPlan(planOptions);
+    process.stdout.write(options.json ? result.json : renderReport(result, { verbose }));
     return result.exitCode;
 }
 

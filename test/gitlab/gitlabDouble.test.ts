@@ -410,7 +410,41 @@ describe("GitLab API double", () => {
         });
     });
 
-    describe("12. faults and the request log", () => {
+    describe("12. merge-request notes", () => {
+        const notes = (suffix = ""): string => `${gl.url}/api/v4/projects/${fx.projectId}/merge_requests/7/notes${suffix}`;
+
+        it("creates a note (any role), lists it, and only its author may edit it", async () => {
+            const created = await call("POST", notes(), { token: fx.reporterToken, json: { body: "hello" } });
+            assert.strictEqual(created.status, 201);
+            assert.strictEqual(created.json.body, "hello");
+            assert.strictEqual(typeof created.json.id, "number");
+            const edited = await call("PUT", notes(`/${created.json.id}`), { token: fx.reporterToken, form: { body: "edited" } });
+            assert.deepStrictEqual([edited.status, edited.json.body], [200, "edited"]);
+            const other = await call("PUT", notes(`/${created.json.id}`), { token: fx.maintainerToken, json: { body: "hijack" } });
+            assert.strictEqual(other.status, 403);
+            const listed = await call("GET", notes(), { token: fx.maintainerToken });
+            assert.deepStrictEqual(listed.json.map((n: { body: string }) => n.body), ["edited"]);
+        });
+
+        it("400 without a body, 404 for an unknown note or project, 401 without a token", async () => {
+            assert.strictEqual((await call("POST", notes(), { json: {} })).status, 400);
+            assert.strictEqual((await call("PUT", notes("/999999"), { json: { body: "x" } })).status, 404);
+            assert.strictEqual((await call("GET", `${gl.url}/api/v4/projects/999/merge_requests/7/notes`)).status, 404);
+            assert.strictEqual((await call("GET", notes(), { token: null })).status, 401);
+        });
+
+        it("lists newest first unless sort=asc, in pages with x-next-page", async () => {
+            for (let i = 0; i < 3; i++) gl.seedNote(fx.projectId, 7, `n${i}`, fx.maintainerToken);
+            const newest = await call("GET", `${notes()}?per_page=2`);
+            assert.deepStrictEqual(newest.json.map((n: { body: string }) => n.body), ["n2", "n1"]);
+            assert.strictEqual(newest.headers.get("x-next-page"), "2");
+            const last = await call("GET", `${notes()}?per_page=2&page=2&sort=asc`);
+            assert.deepStrictEqual(last.json.map((n: { body: string }) => n.body), ["n2"]);
+            assert.strictEqual(last.headers.get("x-next-page"), "");
+        });
+    });
+
+    describe("13. faults and the request log", () => {
         it("fails the next request with an injected 500, then recovers", async () => {
             gl.injectFault({ status: 500 });
             const failed = await call("GET", base());

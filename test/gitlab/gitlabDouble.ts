@@ -23,7 +23,10 @@
  *  - 401 (no or unknown token), 404 project, 403 (role below Maintainer), in
  *    GitLab's order: authenticate, find project, authorize;
  *  - an opt-in fault switch; it never answers 429/502 unless told to, because
- *    gitbeaker silently retries those.
+ *    gitbeaker silently retries those;
+ *  - merge-request notes (`/projects/:id/merge_requests/:iid/notes[/:note_id]`): list with
+ *    offset pagination, create, update; any role may comment, only a note's author may edit it
+ *    (403), `body` is required (400), unknown notes are 404.
  */
 import * as http from "http";
 import * as https from "https";
@@ -64,6 +67,16 @@ export interface LoggedRequest {
     headers: http.IncomingHttpHeaders;
     /** Status the double answered with. */
     status?: number;
+}
+
+/** A merge-request note as the double stores it. */
+export interface StoredNote {
+    id: number;
+    body: string;
+    /** The token that wrote it (the double's stand-in for the author). */
+    author: string;
+    created_at: string;
+    updated_at: string;
 }
 
 export interface Fault {
@@ -132,6 +145,9 @@ function parsePairs(pairs: Iterable<[string, string]>): Params {
 export class GitlabDouble {
     readonly requests: LoggedRequest[] = [];
     private readonly store = new Map<number, StoredVariable[]>();
+    /** "<project id>!<iid>" -> notes in creation order. */
+    private readonly noteStore = new Map<string, StoredNote[]>();
+    private nextNoteId = 1000;
     private readonly faults: Array<Required<Pick<Fault, "status" | "times">> & Fault> = [];
     private server?: http.Server;
     private port = 0;
@@ -180,11 +196,12 @@ export class GitlabDouble {
         this.faults.length = 0;
     }
 
-    /** Forgets variables, faults and the request log. */
+    /** Forgets variables, notes, faults and the request log. */
     reset(): void {
         for (const id of this.store.keys()) {
             this.store.set(id, []);
         }
+        this.noteStore.clear();
         this.clearFaults();
         this.requests.length = 0;
     }
@@ -192,6 +209,25 @@ export class GitlabDouble {
     /** A copy of the project's variables, in creation order. */
     variables(project: number | string): StoredVariable[] {
         return this.projectVars(project).map((v) => ({ ...v }));
+    }
+
+    /** A copy of a merge request's notes, in creation order. */
+    notes(project: number | string, mergeRequestIid: number | string): StoredNote[] {
+        const p = this.findProject(String(project));
+        if (!p) {
+            throw new Error(`no project ${project} in the double`);
+        }
+        return (this.noteStore.get(`${p.id}!${mergeRequestIid}`) ?? []).map((n) => ({ ...n }));
+    }
+
+    /** Puts a note straight into the store, written by `author` (a token): test setup only. */
+    seedNote(project: number | string, mergeRequestIid: number | string, body: string, author: string): StoredNote {
+        const p = this.findProject(String(project))!;
+        const key = `${p.id}!${mergeRequestIid}`;
+        const now = new Date().toISOString();
+        const note = { id: this.nextNoteId++, body, author, created_at: now, updated_at: now };
+        this.noteStore.set(key, [...(this.noteStore.get(key) ?? []), note]);
+        return { ...note };
     }
 
     /** Puts variables straight into the store (no validation): test setup only. */
@@ -287,6 +323,9 @@ export class GitlabDouble {
             }
 
             const segments = path.split("/");
+            if (segments[5] === "merge_requests") {
+                return this.handleNotes(req, entry, segments, params, send);
+            }
             // ["", "api", "v4", "projects", ":id", "variables", ":key"?]
             if (
                 segments.length < 6 ||
@@ -348,6 +387,76 @@ export class GitlabDouble {
             }
             throw err;
         }
+    }
+
+    /** ["", "api", "v4", "projects", ":id", "merge_requests", ":iid", "notes", ":note_id"?] */
+    private handleNotes(
+        req: http.IncomingMessage,
+        entry: LoggedRequest,
+        segments: string[],
+        params: Params,
+        send: (status: number, payload?: unknown, headers?: Record<string, string>) => void,
+    ): void {
+        if (segments.length < 8 || segments.length > 9 || segments[1] !== "api" || segments[2] !== "v4" || segments[3] !== "projects" ||
+            segments[7] !== "notes" || !/^\d+$/.test(segments[6]) || (segments.length === 9 && !/^\d+$/.test(segments[8]))) {
+            throw new HttpError(404, { error: "404 Not Found" });
+        }
+        const token = req.headers["private-token"];
+        if (typeof token !== "string" || !this.options.tokens[token]) {
+            throw new HttpError(401, { message: "401 Unauthorized" });
+        }
+        const project = this.findProject(decodeURIComponent(segments[4]));
+        if (!project) {
+            throw new HttpError(404, { message: "404 Project Not Found" });
+        }
+        const key = `${project.id}!${segments[6]}`;
+        const notes = this.noteStore.get(key) ?? [];
+        this.noteStore.set(key, notes);
+        const represent = (n: StoredNote) => ({
+            id: n.id, body: n.body, author: { username: `user-${n.author.slice(-6)}` }, created_at: n.created_at, updated_at: n.updated_at,
+            system: false, noteable_type: "MergeRequest", noteable_iid: Number(segments[6]),
+        });
+        const body = (): string => {
+            if (typeof params.body !== "string" || params.body === "") {
+                throw new HttpError(400, { error: "body is missing" });
+            }
+            return params.body;
+        };
+        const method = entry.method;
+        if (segments.length === 8 && method === "GET") {
+            const int = (v: unknown, d: number) => (typeof v === "string" && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : d);
+            const perPage = Math.min(int(params.per_page, 20), 100);
+            const page = int(params.page, 1);
+            const totalPages = Math.max(1, Math.ceil(notes.length / perPage));
+            // GitLab lists notes newest first unless sort=asc.
+            const ordered = params.sort === "asc" ? [...notes] : [...notes].reverse();
+            return send(200, ordered.slice((page - 1) * perPage, page * perPage).map(represent), {
+                "x-page": String(page), "x-per-page": String(perPage), "x-total": String(notes.length), "x-total-pages": String(totalPages),
+                "x-next-page": page < totalPages ? String(page + 1) : "", "x-prev-page": page > 1 ? String(page - 1) : "",
+            });
+        }
+        if (segments.length === 8 && method === "POST") {
+            const now = new Date().toISOString();
+            const note: StoredNote = { id: this.nextNoteId++, body: body(), author: token, created_at: now, updated_at: now };
+            notes.push(note);
+            return send(201, represent(note));
+        }
+        const note = segments.length === 9 ? notes.find((n) => n.id === Number(segments[8])) : undefined;
+        if (segments.length === 9 && !note) {
+            throw new HttpError(404, { message: "404 Note Not Found" });
+        }
+        if (note && method === "GET") {
+            return send(200, represent(note));
+        }
+        if (note && method === "PUT") {
+            if (note.author !== token) {
+                throw new HttpError(403, { message: "403 Forbidden" });
+            }
+            note.body = body();
+            note.updated_at = new Date().toISOString();
+            return send(200, represent(note));
+        }
+        throw new HttpError(405, { error: "405 Not Allowed" });
     }
 
     private represent(v: StoredVariable): Record<string, unknown> {

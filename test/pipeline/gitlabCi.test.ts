@@ -1,16 +1,17 @@
 /**
  * `.gitlab-ci.yml`, checked with gitlab-ci-local (GitLab's CI JSON schema + its rules evaluation).
  *
- * The expected event -> job matrix below is written from the delivery requirements (issue 6), not
- * captured from the file: plan, preview and drift cover every Pulumi.<stack>.yaml (issue 12: no list
- * of stacks in the file, so a new stack file needs no pipeline change); merge requests preview every
- * stack and never deploy; develop deploys
- * staging automatically; main deploys prod through a manual, blocking job in the `production`
- * environment; tags deploy nothing; schedules only run drift detection; a branch with an open merge
- * request gets no duplicate branch pipeline.
+ * The expected event -> job matrix below is written from the delivery requirements (issues 6 and
+ * 11), not captured from the file: merge requests run the offline plan diff of every stack and a
+ * note, with no credential and no Pulumi command, and never deploy; develop saves an update plan
+ * for staging and deploys it automatically; main saves one for prod and deploys it through a manual,
+ * blocking job in the `production` environment; tags deploy nothing; schedules only run drift
+ * detection; a branch with an open merge request gets no duplicate branch pipeline. plan and drift
+ * cover every Pulumi.<stack>.yaml without a list of stacks (issue 12); plan-diff is one job per stack
+ * file (one Terraform / Code Quality report per job), checked against the repository's stack files.
  *
  * No Docker, no network: gitlab-ci-local only lists/previews (nothing runs), and the job scripts are
- * exercised in plain bash with stub `npm`, `pulumi` and `curl` executables.
+ * exercised in plain bash with stub `npm`, `npx`, `git` and `pulumi` executables.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -19,6 +20,7 @@ import * as YAML from "yaml";
 import {
     CI_FILE,
     CiEvent,
+    REPO_ROOT,
     GCL_VERSION,
     ListedJob,
     gitlabCiLocal,
@@ -34,13 +36,18 @@ import {
 // The specification
 // ------------------------------------------------------------------------------------------------
 
-/** The stacks of a job's project folder: this repository's, plus one named like no tier. */
+/** The repository's stacks: one per Pulumi.<stack>.yaml; plan-diff must have a job for each. */
+const REPO_STACKS = fs.readdirSync(REPO_ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+/** The stacks of a job script's project folder: the usual three plus one named like no tier. */
 const STACKS = ["dev", "staging", "prod", "eu-prod"] as const;
 type Stack = (typeof STACKS)[number];
 /** Stacks with a policy config of their own (eu-prod uses its tier's, prod.json). */
 const OWN_POLICY_CONFIG: readonly Stack[] = ["dev", "staging", "prod"];
 const TIER: Record<Stack, string> = { dev: "dev", staging: "staging", prod: "prod", "eu-prod": "prod" };
-type When = "on_success" | "manual";
+type When = "on_success" | "manual" | "always";
+
+/** GitLab (and gitlab-ci-local) name `parallel:matrix` jobs `<job>: [<value>]`. */
+const perStack = (job: string) => REPO_STACKS.map((stack) => `${job}: [${stack}]`);
 
 interface JobSpec {
     stage: string;
@@ -53,7 +60,10 @@ const JOBS: Record<string, JobSpec> = {
     typecheck: { stage: "lint" },
     tests: { stage: "test" },
     plan: { stage: "check" },
-    preview: { stage: "preview" },
+    ...Object.fromEntries(perStack("plan-diff").map((name) => [name, { stage: "check" }])),
+    "plan-diff:note": { stage: "preview" },
+    "preview:staging": { stage: "preview" },
+    "preview:prod": { stage: "preview" },
     drift: { stage: "preview" },
     "deploy:staging": { stage: "deploy", environment: "staging", resourceGroup: "staging" },
     "deploy:prod": { stage: "deploy", environment: "production", resourceGroup: "prod" },
@@ -61,8 +71,20 @@ const JOBS: Record<string, JobSpec> = {
 
 const all = (names: string[], when: When): Record<string, When> => Object.fromEntries(names.map((n) => [n, when]));
 const CHECKS = all(["typecheck", "tests", "plan"], "on_success");
-const PREVIEWS = all(["preview"], "on_success");
+/** Merge requests: the offline diff per stack, then the note (also when a diff failed). */
+const MR_JOBS: Record<string, When> = { ...all(["typecheck", "tests", "plan", ...perStack("plan-diff")], "on_success"), "plan-diff:note": "always" };
 const DRIFT = all(["drift"], "on_success");
+
+/** Why a parallel:matrix STACK list differs from the stack files, or undefined when they agree. */
+export function stackListProblem(matrix: readonly string[], stackFiles: readonly string[]): string | undefined {
+    const missing = stackFiles.filter((s) => !matrix.includes(s));
+    const extra = matrix.filter((s) => !stackFiles.includes(s));
+    const problems = [
+        ...missing.map((s) => `Pulumi.${s}.yaml has no plan-diff job: add ${s} to the STACK list of .per-stack in .gitlab-ci.yml`),
+        ...extra.map((s) => `.per-stack lists ${s}, which has no Pulumi.${s}.yaml: remove it`),
+    ];
+    return problems.length > 0 ? problems.join("; ") : undefined;
+}
 
 const push = (branch: string, extra: Record<string, string> = {}): CiEvent => ({
     variables: { CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: branch, CI_COMMIT_REF_NAME: branch, ...extra },
@@ -92,29 +114,29 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
     {
-        title: "merge request (feature -> develop): checks, then a preview per stack; no deploy",
+        title: "merge request (feature -> develop): checks and the collision-checking plan, the offline plan diff per stack and the note; no preview, no deploy",
         event: mergeRequest("feature/gpu-pool", "develop"),
-        expected: { ...CHECKS, ...PREVIEWS },
+        expected: { ...MR_JOBS },
     },
     {
-        title: "merge request develop -> main: still only previews, merge requests never deploy",
+        title: "merge request develop -> main: still offline only, merge requests never deploy",
         event: mergeRequest("develop", "main"),
-        expected: { ...CHECKS, ...PREVIEWS },
+        expected: { ...MR_JOBS },
     },
     {
-        title: "push to develop: checks, then deploy:staging automatically",
+        title: "push to develop: checks, the staging update plan, then deploy:staging automatically",
         event: push("develop"),
-        expected: { ...CHECKS, "deploy:staging": "on_success" },
+        expected: { ...CHECKS, "preview:staging": "on_success", "deploy:staging": "on_success" },
     },
     {
         title: "push to develop while a develop -> main merge request is open: still deploys staging",
         event: push("develop", { CI_OPEN_MERGE_REQUESTS: "platform/ai-platform!7" }),
-        expected: { ...CHECKS, "deploy:staging": "on_success" },
+        expected: { ...CHECKS, "preview:staging": "on_success", "deploy:staging": "on_success" },
     },
     {
-        title: "push to main: checks, then deploy:prod as a manual, blocking job",
+        title: "push to main: checks, the prod update plan, then deploy:prod as a manual, blocking job",
         event: push("main"),
-        expected: { ...CHECKS, "deploy:prod": "manual" },
+        expected: { ...CHECKS, "preview:prod": "on_success", "deploy:prod": "manual" },
     },
     {
         title: "push to a feature branch without merge request: checks only",
@@ -136,7 +158,7 @@ const SCENARIOS: Scenario[] = [
         expected: { ...CHECKS },
     },
     {
-        title: "schedule on main: drift detection per stack only",
+        title: "schedule on main: drift detection (every stack) only",
         event: { variables: { CI_PIPELINE_SOURCE: "schedule", CI_COMMIT_BRANCH: "main", CI_COMMIT_REF_NAME: "main" }, unset: [] },
         expected: { ...DRIFT },
     },
@@ -167,7 +189,7 @@ interface PreviewJob {
     allow_failure?: unknown;
     interruptible?: boolean;
     parallel?: { matrix?: Array<Record<string, string[] | string>> };
-    artifacts?: { paths?: string[]; when?: string };
+    artifacts?: { paths?: string[]; when?: string; reports?: Record<string, string> };
     cache?: Array<{ key?: { files?: string[] } | string; paths?: string[] }>;
 }
 
@@ -186,7 +208,7 @@ const previewJob = (name: string): PreviewJob => {
     assert.ok(job, `job ${name} missing from the expanded configuration`);
     return job;
 };
-/** A `parallel:matrix` job `plan: [dev]` -> `plan` (the pipeline has none; kept for the check below). */
+/** `plan: [dev]` -> `plan` */
 const baseName = (name: string) => name.replace(/: \[.*\]$/, "");
 const lines = (job: PreviewJob, key: "before_script" | "script" | "after_script") => (job[key] ?? []).join("\n");
 const flat = (text: string) => text.replace(/\s+/g, " ");
@@ -318,8 +340,42 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
         });
     });
 
+    describe("merge requests get no credential (issue 11)", () => {
+        /** Jobs that reach the state backend or a cluster: their setup logs in with pulumi. */
+        const usesCredentials = (name: string) => /^pulumi login /m.test(lines(previewJob(baseName(name)), "before_script"));
+        const unprotectedRefs = SCENARIOS.filter((s) =>
+            s.event.variables.CI_PIPELINE_SOURCE === "merge_request_event" ||
+            (s.event.variables.CI_PIPELINE_SOURCE === "push" && !["develop", "main"].includes(s.event.variables.CI_COMMIT_BRANCH ?? "")));
+
+        it("the jobs that use credentials run only on the protected branches and in schedules", () => {
+            assert.ok(unprotectedRefs.length >= 4, "merge requests, feature branches and tags are covered");
+            for (const s of unprotectedRefs) {
+                const r = results.get(s.title)!;
+                if (r.workflowWhen === "never") continue;
+                const active = r.jobs.filter((j) => j.when !== "never").map((j) => j.name);
+                assert.deepEqual(active.filter(usesCredentials), [], s.title);
+            }
+            // ... and they are exactly the Pulumi jobs (the check is not vacuous).
+            const all = Object.keys(JOBS).filter(usesCredentials).map(baseName);
+            assert.deepEqual([...new Set(all)].sort(), ["deploy:prod", "deploy:staging", "drift", "preview:prod", "preview:staging"]);
+        });
+
+        it("merge-request jobs run no pulumi command, have no environment, and drop credentials before npm ci", () => {
+            for (const s of SCENARIOS.filter((x) => x.event.variables.CI_PIPELINE_SOURCE === "merge_request_event")) {
+                for (const j of results.get(s.title)!.jobs.filter((x) => x.when !== "never")) {
+                    const job = previewJob(baseName(j.name));
+                    const text = [lines(job, "before_script"), lines(job, "script"), lines(job, "after_script")].join("\n");
+                    assert.doesNotMatch(text, /(^|[\s;&|(])pulumi\s/m, `${j.name} runs pulumi`);
+                    assert.equal(job.environment, undefined, `${j.name}: an environment would give it environment-scoped variables`);
+                    const setup = lines(job, "before_script");
+                    assert.ok(setup.indexOf("unset ") >= 0 && setup.indexOf("unset ") < setup.search(/^npm ci\b/m), `${j.name}: credentials dropped first`);
+                }
+            }
+        });
+    });
+
     describe("job definitions", () => {
-        const pulumiJobs = ["preview", "drift", "deploy:staging", "deploy:prod"];
+        const pulumiJobs = ["preview:staging", "preview:prod", "drift", "deploy:staging", "deploy:prod"];
         const allJobs = [...new Set(Object.keys(JOBS).map(baseName))];
 
         it("orders the stages lint -> test -> check -> preview -> deploy", () => {
@@ -359,24 +415,51 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
             }
         });
 
-        it("typecheck, tests and the offline plan run the repository's commands", () => {
+        it("typecheck, tests and the offline plan run the repository's commands; tests publish JUnit XML", () => {
             assert.match(lines(previewJob("typecheck"), "script"), /^npx tsc --noEmit -p \.$/m);
-            assert.match(lines(previewJob("tests"), "script"), /^npm test$/m);
+            const tests = previewJob("tests");
+            assert.match(lines(tests, "script"), /^npm test -- --reporter \.\/tools\/ci\/junitReporter\.ts --reporter-option output=out\/junit\.xml$/m);
+            assert.deepEqual(tests.artifacts?.reports, { junit: "out/junit.xml" });
+            assert.equal(tests.artifacts?.when, "always", "the report of a failed run is the useful one");
             const plan = previewJob("plan");
             assert.match(lines(plan, "script"), /^npm run plan -- --stack all$/m);
             assert.deepEqual(plan.artifacts?.paths, ["out/plan/"]);
             assert.equal(plan.artifacts?.when, "always");
         });
 
-        it("names no stack for plan, preview and drift: they cover every Pulumi.<stack>.yaml", () => {
-            for (const name of ["plan", "preview", "drift"]) {
-                assert.equal(previewJob(name).parallel, undefined, `${name}: no matrix (it cannot glob stack files)`);
+        it("merge requests: the plan diff against the merge base, publishing the Terraform and Code Quality reports", () => {
+            const job = previewJob("plan-diff");
+            assert.match(lines(job, "script"), /^npm run plan -- --stack "\$STACK" --baseline "\$base"$/m);
+            assert.match(lines(job, "script"), /CI_MERGE_REQUEST_DIFF_BASE_SHA/);
+            assert.equal(job.variables?.GIT_DEPTH, "0", "the merge base must be in the clone");
+            assert.deepEqual(job.artifacts?.reports, {
+                terraform: "out/plan/$STACK/gitlab-terraform-report.json",
+                codequality: "out/plan/$STACK/gitlab-code-quality.json",
+            });
+            assert.deepEqual(job.artifacts?.paths, ["out/plan/$STACK/"]);
+            assert.equal(job.artifacts?.when, "always");
+            assert.match(lines(previewJob("plan-diff:note"), "script"), /^npx ts-node --transpile-only tools\/ci\/mrNote\.ts out\/plan$/m);
+        });
+
+        it("plan-diff has one job per stack file: its matrix lists exactly the repository's Pulumi.<stack>.yaml", () => {
+            const matrix = previewJob("plan-diff").parallel?.matrix;
+            assert.equal(matrix?.length, 1, "one matrix entry");
+            const listed = [matrix![0].STACK].flat().map(String);
+            assert.ok(REPO_STACKS.length >= 3, `stack files found: ${REPO_STACKS.join(", ")}`);
+            assert.equal(stackListProblem(listed, REPO_STACKS), undefined, stackListProblem(listed, REPO_STACKS));
+            // The check names what to do when a stack file is added or removed.
+            assert.match(stackListProblem(listed, [...REPO_STACKS, "qa"]) ?? "", /Pulumi\.qa\.yaml has no plan-diff job: add qa to the STACK list of \.per-stack/);
+            assert.match(stackListProblem([...listed, "qa"], REPO_STACKS) ?? "", /lists qa, which has no Pulumi\.qa\.yaml/);
+            assert.equal(ciText.match(/^\s*- STACK: \[/gm)?.length, 1, "one list of stacks");
+        });
+
+        it("names no stack for plan and drift: they cover every Pulumi.<stack>.yaml", () => {
+            for (const name of ["plan", "drift"]) {
+                assert.equal(previewJob(name).parallel, undefined, `${name}: no matrix`);
                 assert.equal(previewJob(name).variables?.STACK, undefined, name);
             }
-            for (const name of ["preview", "drift"]) {
-                assert.match(lines(previewJob(name), "script"), /^\s*for stack in \$\(stacks\); do$/m, name);
-            }
-            assert.doesNotMatch(ciText, /\bcase "\$STACK"|\[dev, staging, prod\]/);
+            assert.match(lines(previewJob("drift"), "script"), /^\s*for stack in \$\(stacks\); do$/m);
+            assert.doesNotMatch(ciText, /\bcase "\$STACK"/);
         });
 
         it("shares the Pulumi setup (login, kube context) through the .pulumi template", () => {
@@ -391,26 +474,29 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
             }
         });
 
-        it("previews each stack with the policy pack and its stack config, keeping the output", () => {
-            const job = previewJob("preview");
-            const script = flat(lines(job, "script"));
-            assert.match(script, /pulumi preview --diff .*--stack "\$stack" .*--policy-pack policy --policy-pack-config "\$POLICY_CONFIG"/);
-            assert.deepEqual(job.artifacts?.paths, ["out/preview/"]);
-            assert.equal(job.artifacts?.when, "always", "keep the preview when policy fails");
-            const note = lines(job, "after_script");
-            assert.match(note, /GITLAB_API_TOKEN/);
-            assert.match(note, /\/projects\/\$\{CI_PROJECT_ID\}\/merge_requests\/\$\{CI_MERGE_REQUEST_IID\}\/notes/);
+        it("protected branches save an update plan with the policy pack, kept for developers only", () => {
+            for (const [name, stack] of [["preview:staging", "staging"], ["preview:prod", "prod"]] as const) {
+                const job = previewJob(name);
+                assert.equal(job.variables?.STACK, stack, name);
+                const script = flat(lines(job, "script"));
+                assert.match(lines(job, "script"), /^use_stack "\$STACK"$/m, name);
+                assert.match(script, /pulumi preview --diff .*--stack "\$STACK" --policy-pack policy --policy-pack-config "\$POLICY_CONFIG" --save-plan "out\/preview\/\$STACK\/update-plan\.json"/);
+                assert.deepEqual(job.artifacts?.paths, ["out/preview/$STACK/"]);
+                assert.equal(job.artifacts?.when, "always", "keep the preview when policy fails");
+                assert.equal((job.artifacts as Record<string, unknown>).access, "developer");
+            }
         });
 
-        it("deploys with pulumi up --yes, the policy pack and the stack's config", () => {
+        it("deploys apply their pipeline's saved plan (pulumi up --plan) with the policy pack and the stack's config", () => {
             for (const [name, stack] of [["deploy:staging", "staging"], ["deploy:prod", "prod"]] as const) {
-                const job = previewJob(name);
+                const job = previewJob(name) as PreviewJob & { dependencies?: string[] };
                 assert.equal(job.variables?.STACK, stack, name);
                 assert.match(
                     flat(lines(job, "script")),
-                    /pulumi up --yes .*--stack "\$STACK" --policy-pack policy --policy-pack-config "\$POLICY_CONFIG"/,
+                    /pulumi up --yes .*--stack "\$STACK" --plan "out\/preview\/\$STACK\/update-plan\.json" --policy-pack policy --policy-pack-config "\$POLICY_CONFIG"/,
                     name,
                 );
+                assert.deepEqual(job.dependencies, [`preview:${stack}`], `${name} takes the plan of its own preview`);
                 assert.equal(job.interruptible, false, `${name} must not be auto-cancelled mid-update`);
                 const env = job.environment;
                 assert.ok(env && typeof env === "object" && env.url, `${name}: environment with a url`);
@@ -428,7 +514,7 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
         });
     });
 
-    describe("job scripts (bash, stub npm/pulumi/curl)", () => {
+    describe("job scripts (bash, stub npm/npx/git/pulumi)", () => {
         let bin: string;
 
         before(() => {
@@ -436,7 +522,10 @@ describe("GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local", functi
             const stub = (name: string, body: string) => {
                 fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
             };
-            stub("npm", `echo "npm $*" >> "$STUB_LOG"`);
+            // npm, npx and git record their arguments and the environment they were given.
+            for (const tool of ["npm", "npx", "git"]) {
+                stub(tool, `echo "${tool} $*" >> "$STUB_LOG"\nenv >> "$STUB_LOG.env"\necho "---" >> "$STUB_LOG.env"`);
+            }
             // The stack a pulumi command is about: the word after --stack.
             stub(
                 "pulumi",
@@ -451,81 +540,79 @@ case "$1" in
   login) echo "Logged in to $2"; exit 0 ;;
   config) sed -n 's/^  ai-platform:tier: *//p' "Pulumi.$stack.yaml"; exit 0 ;;
 esac
-fails=no
-if [ "$1" = "\${FAKE_PULUMI_FAIL:-none}" ] && { [ -z "\${FAKE_FAIL_STACK:-}" ] || [ "$stack" = "\${FAKE_FAIL_STACK:-}" ]; }; then fails=yes; fi
 echo "Previewing update ($stack):"
 echo "    ~ kubernetes:apps/v1:Deployment api update [diff: ~spec]"
 echo ""
-if [ "$fails" = yes ]; then
+if [ "$1" = "\${FAKE_PULUMI_FAIL:-none}" ] && { [ -z "\${FAKE_FAIL_STACK:-}" ] || [ "$stack" = "\${FAKE_FAIL_STACK:-}" ]; }; then
   echo "Policies:"
   echo "    x ai-platform-policies@v0.1.0 (local: policy)"
   echo "        - [mandatory]  no-latest-image-tag  (kubernetes:apps/v1:Deployment: api)"
-  echo "          Container images must be pinned."
   echo ""
+  exit 255
 fi
-echo "Resources:"
-echo "    ~ 1 to update"
-echo "    12 unchanged"
-echo ""
-if [ "$fails" = yes ]; then exit 255; fi
-exit 0`,
-            );
-            stub(
-                "curl",
-                `echo "curl $*" >> "$STUB_LOG"
 prev=""
 for arg in "$@"; do
-  if [ "$prev" = "--data-urlencode" ]; then cat "\${arg#body@}" > "$STUB_LOG.body"; fi
+  if [ "$prev" = "--save-plan" ]; then echo '{"resourcePlans":{}}' > "$arg"; fi
   prev="$arg"
 done
-exit "\${FAKE_CURL_EXIT:-0}"`,
+echo "Resources:"
+echo "    ~ 1 to update"
+exit 0`,
             );
         });
 
         interface Job {
             work: string;
             log: () => string;
-            calls: () => string[];
+            envLog: () => string;
             env: NodeJS.ProcessEnv;
         }
 
+        /** Sentinel credentials, as a project that (wrongly) left them unprotected would hand them out. */
+        const SENTINELS = {
+            PULUMI_BACKEND_URL: "s3://state-bucket/ai-platform",
+            PULUMI_CONFIG_PASSPHRASE: "sentinel-passphrase-0451",
+            GITLAB_TOKEN: "glpat-sentinel-maintainer-token",
+            AWS_SECRET_ACCESS_KEY: "sentinel-aws-secret-key",
+        };
+
         const kubeconfigVar = (stack: Stack) => `KUBECONFIG_${stack.toUpperCase().replace(/-/g, "_")}`;
+        const policyConfigOf = (stack: Stack) => `policy/config/${OWN_POLICY_CONFIG.includes(stack) ? stack : TIER[stack]}.json`;
 
         /**
-         * A fresh project dir with a stack file per stack (and the repository's policy configs), plus
-         * the variables GitLab would give the job: one kubeconfig File variable per stack.
+         * A fresh project dir with a stack file per stack (and policy configs of its own for some),
+         * plus the variables GitLab would give a job of `stack`: one kubeconfig File variable per stack.
          */
-        const job = (extra: Record<string, string | undefined> = {}): Job => {
+        const job = (stack: Stack, extra: Record<string, string | undefined> = {}): Job => {
             const work = makeTempDir("gitlab-ci-job");
+            const kubeconfigs: Record<string, string> = {};
+            fs.mkdirSync(path.join(work, "policy", "config"), { recursive: true });
+            for (const s of STACKS) {
+                fs.writeFileSync(path.join(work, `Pulumi.${s}.yaml`), `config:\n  ai-platform:environment: ${s}\n  ai-platform:tier: ${TIER[s]}\n`);
+                kubeconfigs[kubeconfigVar(s)] = path.join(work, `.kubeconfig-${s}`);
+                fs.writeFileSync(kubeconfigs[kubeconfigVar(s)], `apiVersion: v1\nkind: Config\n# sentinel-kubeconfig-${s}\n`);
+            }
+            for (const s of OWN_POLICY_CONFIG) fs.writeFileSync(path.join(work, "policy", "config", `${s}.json`), "{}\n");
+            const stubLog = path.join(work, ".stub.log");
+            fs.writeFileSync(stubLog, "");
+            fs.writeFileSync(`${stubLog}.env`, "");
             const env: NodeJS.ProcessEnv = {
                 PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
                 HOME: work,
-                PULUMI_BACKEND_URL: "s3://state-bucket/ai-platform",
-                PULUMI_CONFIG_PASSPHRASE: "not-a-secret",
-                GITLAB_TOKEN: "glpat-not-a-real-token",
+                STUB_LOG: stubLog,
+                STACK: stack,
+                ...kubeconfigs,
+                ...SENTINELS,
                 CI_API_V4_URL: "https://gitlab.example.invalid/api/v4",
                 CI_PROJECT_ID: "123",
                 CI_MERGE_REQUEST_IID: "42",
+                CI_MERGE_REQUEST_DIFF_BASE_SHA: "0123456789abcdef0123456789abcdef01234567",
+                CI_MERGE_REQUEST_TARGET_BRANCH_NAME: "main",
                 CI_COMMIT_SHORT_SHA: "0123abcd",
-                CI_JOB_URL: "https://gitlab.example.invalid/platform/ai-platform/-/jobs/1",
+                ...extra,
             };
-            fs.mkdirSync(path.join(work, "policy", "config"), { recursive: true });
-            for (const stack of STACKS) {
-                fs.writeFileSync(path.join(work, `Pulumi.${stack}.yaml`), `config:\n  ai-platform:environment: ${stack}\n  ai-platform:tier: ${TIER[stack]}\n`);
-                const kubeconfig = path.join(work, `.kubeconfig-${stack}`);
-                fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
-                env[kubeconfigVar(stack)] = kubeconfig;
-            }
-            for (const stack of OWN_POLICY_CONFIG) {
-                fs.writeFileSync(path.join(work, "policy", "config", `${stack}.json`), "{}\n");
-            }
-            const stubLog = path.join(work, ".stub.log");
-            fs.writeFileSync(stubLog, "");
-            env.STUB_LOG = stubLog;
-            Object.assign(env, extra);
             for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-            const log = () => fs.readFileSync(stubLog, "utf8");
-            return { work, env, log, calls: () => log().trim().split("\n") };
+            return { work, env, log: () => fs.readFileSync(stubLog, "utf8"), envLog: () => fs.readFileSync(`${stubLog}.env`, "utf8") };
         };
 
         /** GitLab Runner's bash: before_script + script in one `set -eo pipefail` shell. */
@@ -534,134 +621,123 @@ exit "\${FAKE_CURL_EXIT:-0}"`,
             const text = [...(expanded.before_script ?? []), ...(expanded.script ?? [])].join("\n");
             return run("bash", ["-c", `set -eo pipefail\n${text}`], { cwd: j.work, env: j.env });
         };
-        /** after_script: a separate shell, with CI_JOB_STATUS. */
-        const runAfter = (name: string, j: Job, status: "success" | "failed") =>
-            run("bash", ["-c", (previewJob(name).after_script ?? []).join("\n")], {
-                cwd: j.work,
-                env: { ...j.env, CI_JOB_STATUS: status },
-            });
-        const policyConfigOf = (stack: Stack) => `policy/config/${OWN_POLICY_CONFIG.includes(stack) ? stack : TIER[stack]}.json`;
 
-        it("preview: logs in, then previews every stack file's stack with its kubeconfig and policy config, saving each output", async () => {
-            const j = job();
-            const result = await runMain("preview", j);
-            assert.equal(result.code, 0, result.stdout + result.stderr);
-            const calls = j.calls();
-            assert.match(calls[0], /^npm ci\b/);
-            assert.ok(calls.some((c) => c.startsWith("pulumi login s3://state-bucket/ai-platform")), calls.join("\n"));
-            const previews = calls.filter((c) => c.startsWith("pulumi preview"));
-            assert.equal(previews.length, STACKS.length, previews.join("\n"));
-            for (const stack of STACKS) {
-                const call = previews.find((c) => c.includes(`--stack ${stack} `));
-                assert.ok(call, `no preview of ${stack}`);
-                assert.match(call, /--diff/);
-                assert.ok(call.includes(`--policy-pack policy --policy-pack-config ${policyConfigOf(stack)}`), call);
-                assert.ok(call.endsWith(`[KUBECONFIG=${j.env[kubeconfigVar(stack)]}]`), call);
-                assert.match(fs.readFileSync(path.join(j.work, `out/preview/${stack}/preview.txt`), "utf8"), new RegExp(`Previewing update \\(${stack}\\)`));
+        it("merge-request jobs: no credential reaches npm, npx or git, and the kubeconfig files are gone", async () => {
+            const mrJobs = [...new Set(Object.keys(MR_JOBS).map(baseName))];
+            for (const name of mrJobs) {
+                const j = job("prod");
+                const result = await runMain(name, j);
+                assert.equal(result.code, 0, `${name}: ${result.stdout}${result.stderr}`);
+                const seen = j.envLog();
+                assert.match(seen, /^STACK=prod$/m, `${name}: the stubs recorded their environment`);
+                for (const [key, value] of Object.entries(SENTINELS)) {
+                    assert.doesNotMatch(seen, new RegExp(`^${key}=`, "m"), `${name}: ${key} reached a child process`);
+                    assert.ok(!seen.includes(value), `${name}: the value of ${key} reached a child process`);
+                }
+                assert.doesNotMatch(seen, /^KUBECONFIG(_[A-Z_]+)?=/m, `${name}: a kubeconfig variable reached a child process`);
+                for (const s of STACKS) assert.ok(!fs.existsSync(path.join(j.work, `.kubeconfig-${s}`)), `${name}: the ${s} kubeconfig file was deleted`);
+                assert.doesNotMatch(j.log(), /^pulumi /m, `${name} ran pulumi`);
             }
         });
 
-        it("preview: a stack without a policy config of its own is checked with its tier's", async () => {
-            const j = job();
-            assert.equal((await runMain("preview", j)).code, 0);
-            assert.ok(j.calls().includes("pulumi config get tier --stack eu-prod [KUBECONFIG=" + j.env.KUBECONFIG_EU_PROD + "]"), j.log());
-            assert.match(j.log(), /^pulumi preview .*--stack eu-prod .*--policy-pack-config policy\/config\/prod\.json/m);
+        it("plan-diff: plans the stack against the merge base GitLab names", async () => {
+            const j = job("staging");
+            assert.equal((await runMain("plan-diff", j)).code, 0);
+            assert.match(j.log(), /^npm run plan -- --stack staging --baseline 0123456789abcdef0123456789abcdef01234567$/m);
+            assert.doesNotMatch(j.log(), /^git fetch/m);
+            // Without the predefined variable, the merge base is computed from the fetched target branch.
+            const computed = job("staging", { CI_MERGE_REQUEST_DIFF_BASE_SHA: undefined });
+            assert.equal((await runMain("plan-diff", computed)).code, 0);
+            assert.match(computed.log(), /^git fetch --quiet origin main$/m);
+            assert.match(computed.log(), /^git merge-base FETCH_HEAD HEAD$/m);
         });
 
-        it("preview: a mandatory policy violation in one stack fails the job; every other stack is still previewed", async () => {
-            const j = job({ FAKE_PULUMI_FAIL: "preview", FAKE_FAIL_STACK: "staging" });
-            const result = await runMain("preview", j);
+        it("preview: logs in, exports the stack's kubeconfig, saves the update plan with the policy pack", async () => {
+            const j = job("prod");
+            const result = await runMain("preview:prod", j);
+            assert.equal(result.code, 0, result.stdout + result.stderr);
+            const calls = j.log().trim().split("\n");
+            assert.match(calls[0], /^npm ci\b/);
+            assert.ok(calls.some((c) => c.startsWith("pulumi login s3://state-bucket/ai-platform ")), calls.join("\n"));
+            const previewCall = calls.find((c) => c.startsWith("pulumi preview"));
+            assert.ok(previewCall);
+            assert.match(previewCall, /--stack prod --policy-pack policy --policy-pack-config policy\/config\/prod\.json --save-plan out\/preview\/prod\/update-plan\.json/);
+            assert.ok(previewCall.endsWith(`[KUBECONFIG=${j.env.KUBECONFIG_PROD}]`));
+            assert.ok(fs.existsSync(path.join(j.work, "out/preview/prod/update-plan.json")));
+            assert.match(fs.readFileSync(path.join(j.work, "out/preview/prod/preview.txt"), "utf8"), /Resources:/);
+        });
+
+        it("preview: a mandatory policy violation (pulumi exits non-zero) fails the job, output kept", async () => {
+            const j = job("staging", { FAKE_PULUMI_FAIL: "preview" });
+            const result = await runMain("preview:staging", j);
             assert.notEqual(result.code, 0, "the job must fail");
             assert.match(result.stdout, /\[mandatory\]/, "the output is printed to the job log");
             assert.match(fs.readFileSync(path.join(j.work, "out/preview/staging/preview.txt"), "utf8"), /\[mandatory\]/);
-            assert.equal(j.calls().filter((c) => c.startsWith("pulumi preview")).length, STACKS.length);
         });
 
-        it("preview: without a kubeconfig for a stack the job fails naming its variable, and that stack is not previewed", async () => {
-            const j = job({ KUBECONFIG_EU_PROD: undefined });
-            const result = await runMain("preview", j);
+        it("preview: without a kubeconfig for the stack the job fails before pulumi runs", async () => {
+            const j = job("prod", { KUBECONFIG_PROD: undefined });
+            const result = await runMain("preview:prod", j);
             assert.notEqual(result.code, 0);
-            assert.match(result.stderr, /no kubeconfig for stack 'eu-prod': define the File-type CI\/CD variable KUBECONFIG_EU_PROD/);
-            assert.doesNotMatch(j.log(), /^pulumi preview .*--stack eu-prod/m);
-            assert.match(j.log(), /^pulumi preview .*--stack prod /m);
-        });
-
-        it("preview note: one note per merge request, with each stack's verdict and summary, via the Notes API", async () => {
-            const j = job({ FAKE_PULUMI_FAIL: "preview", FAKE_FAIL_STACK: "prod", GITLAB_API_TOKEN: "glpat-test-token" });
-            await runMain("preview", j);
-            const result = await runAfter("preview", j, "failed");
-            assert.equal(result.code, 0, result.stdout + result.stderr);
-            const curl = j.calls().filter((l) => l.startsWith("curl "));
-            assert.equal(curl.length, 1, "one note");
-            assert.match(curl[0], /--request POST/);
-            assert.match(curl[0], /--header PRIVATE-TOKEN: glpat-test-token/);
-            assert.ok(curl[0].endsWith("https://gitlab.example.invalid/api/v4/projects/123/merge_requests/42/notes"), curl[0]);
-            const body = fs.readFileSync(`${j.env.STUB_LOG}.body`, "utf8");
-            assert.match(body, /#### `prod`: FAILED/);
-            for (const stack of ["dev", "staging", "eu-prod"]) assert.match(body, new RegExp(`#### \`${stack}\`: passed`));
-            assert.match(body, /\[mandatory\]\s+no-latest-image-tag/);
-            assert.match(body, /Resources:\n\s+~ 1 to update/);
-        });
-
-        it("preview note: skipped gracefully without GITLAB_API_TOKEN", async () => {
-            const j = job();
-            await runMain("preview", j);
-            const result = await runAfter("preview", j, "success");
-            assert.equal(result.code, 0);
-            assert.match(result.stdout, /GITLAB_API_TOKEN is not set/);
-            assert.doesNotMatch(j.log(), /^curl /m);
-        });
-
-        it("preview note: a failing Notes API call does not fail the job", async () => {
-            const j = job({ GITLAB_API_TOKEN: "glpat-test-token", FAKE_CURL_EXIT: "22" });
-            await runMain("preview", j);
-            const result = await runAfter("preview", j, "success");
-            assert.equal(result.code, 0);
-            assert.match(result.stdout, /WARNING: could not post/);
-        });
-
-        it("deploy jobs: pulumi up --yes on their stack; a failed update fails the job", async () => {
-            for (const [name, stack] of [["deploy:staging", "staging"], ["deploy:prod", "prod"]] as const) {
-                const STACK = previewJob(name).variables?.STACK;
-                const ok = job({ STACK });
-                const result = await runMain(name, ok);
-                assert.equal(result.code, 0, result.stdout + result.stderr);
-                assert.match(
-                    ok.log(),
-                    new RegExp(`^pulumi up --yes .*--stack ${stack} --policy-pack policy --policy-pack-config policy/config/${stack}\\.json \\[KUBECONFIG=${ok.env[kubeconfigVar(stack)]}\\]$`, "m"),
-                );
-                assert.equal(ok.calls().filter((c) => c.startsWith("pulumi up")).length, 1, "one stack only");
-                const failing = job({ STACK, FAKE_PULUMI_FAIL: "up" });
-                assert.notEqual((await runMain(name, failing)).code, 0, `${name} must fail when pulumi up fails`);
-                // The stacks write GitLab variables: without a token the job stops before pulumi up.
-                const tokenless = job({ STACK, GITLAB_TOKEN: undefined });
-                const refused = await runMain(name, tokenless);
-                assert.notEqual(refused.code, 0);
-                assert.match(refused.stdout + refused.stderr, /GITLAB_TOKEN is not set/);
-                assert.doesNotMatch(tokenless.log(), /^pulumi up/m);
-                const unconfigured = job({ STACK, [kubeconfigVar(stack)]: undefined });
-                assert.notEqual((await runMain(name, unconfigured)).code, 0);
-                assert.doesNotMatch(unconfigured.log(), /^pulumi up/m);
-            }
+            assert.match(result.stderr, /no kubeconfig for stack 'prod': define the File-type CI\/CD variable KUBECONFIG_PROD/);
+            assert.doesNotMatch(j.log(), /^pulumi preview/m);
         });
 
         it("previews need no GitLab token (the variables provider's check and diff never call GitLab)", async () => {
-            const tokenless = job({ GITLAB_TOKEN: undefined });
-            const result = await runMain("preview", tokenless);
+            const tokenless = job("prod", { GITLAB_TOKEN: undefined });
+            const result = await runMain("preview:prod", tokenless);
             assert.equal(result.code, 0, result.stdout + result.stderr);
             assert.match(tokenless.log(), /^pulumi preview .*--stack prod/m);
         });
 
-        it("drift: checks every stack; fails when one has drifted (preview --expect-no-changes exits non-zero)", async () => {
-            const clean = job();
-            assert.equal((await runMain("drift", clean)).code, 0);
+        it("deploy jobs: pulumi up --plan with their preview's plan; no plan, no token or a failed update fail the job", async () => {
+            for (const [name, stack] of [["deploy:staging", "staging"], ["deploy:prod", "prod"]] as const) {
+                const withPlan = (extra: Record<string, string | undefined> = {}) => {
+                    const j = job(stack, { STACK: previewJob(name).variables?.STACK, ...extra });
+                    fs.mkdirSync(path.join(j.work, "out/preview", stack), { recursive: true });
+                    fs.writeFileSync(path.join(j.work, "out/preview", stack, "update-plan.json"), '{"resourcePlans":{}}');
+                    return j;
+                };
+                const ok = withPlan();
+                const result = await runMain(name, ok);
+                assert.equal(result.code, 0, result.stdout + result.stderr);
+                assert.match(ok.log(), new RegExp(`^pulumi up --yes .*--stack ${stack} --plan out/preview/${stack}/update-plan\\.json --policy-pack policy --policy-pack-config policy/config/${stack}\\.json \\[KUBECONFIG=${ok.env[kubeconfigVar(stack)]}\\]$`, "m"));
+                assert.equal(ok.log().split("\n").filter((c) => c.startsWith("pulumi up")).length, 1, "one stack only");
+                const unconfigured = withPlan({ [kubeconfigVar(stack)]: undefined });
+                assert.notEqual((await runMain(name, unconfigured)).code, 0);
+                assert.doesNotMatch(unconfigured.log(), /^pulumi up/m);
+                assert.notEqual((await runMain(name, withPlan({ FAKE_PULUMI_FAIL: "up" }))).code, 0, `${name} must fail when pulumi up fails`);
+                // No saved plan (the preview did not run or failed): nothing is applied.
+                const planless = job(stack, { STACK: previewJob(name).variables?.STACK });
+                const refusedPlan = await runMain(name, planless);
+                assert.notEqual(refusedPlan.code, 0);
+                assert.match(refusedPlan.stderr, /no update plan at out\/preview\/.+\/update-plan\.json/);
+                assert.doesNotMatch(planless.log(), /^pulumi up/m);
+                // The stacks write GitLab variables: without a token the job stops before pulumi up.
+                const tokenless = withPlan({ GITLAB_TOKEN: undefined });
+                const refused = await runMain(name, tokenless);
+                assert.notEqual(refused.code, 0);
+                assert.match(refused.stdout + refused.stderr, /GITLAB_TOKEN is not set/);
+                assert.doesNotMatch(tokenless.log(), /^pulumi up/m);
+            }
+        });
+
+        it("drift: checks every stack file's stack with its kubeconfig and policy config (its tier's when it has none); one drifted stack fails the job", async () => {
+            const clean = job("dev");
+            assert.equal((await runMain("drift", clean)).code, 0, clean.log());
             for (const stack of STACKS) {
                 assert.match(clean.log(), new RegExp(`^pulumi refresh --preview-only .*--stack ${stack} `, "m"));
-                assert.match(clean.log(), new RegExp(`^pulumi preview .*--expect-no-changes .*--stack ${stack} .*--policy-pack-config ${policyConfigOf(stack).replace(/\./g, "\\.")}`, "m"));
+                assert.match(clean.log(), new RegExp(`^pulumi preview .*--expect-no-changes .*--stack ${stack} .*--policy-pack-config ${policyConfigOf(stack).replace(/\./g, "\\.")} \\[KUBECONFIG=${clean.env[kubeconfigVar(stack)]}\\]$`, "m"));
             }
-            const drifted = job({ FAKE_PULUMI_FAIL: "preview", FAKE_FAIL_STACK: "dev" });
+            assert.match(clean.log(), /^pulumi config get tier --stack eu-prod /m);
+            const drifted = job("dev", { FAKE_PULUMI_FAIL: "preview", FAKE_FAIL_STACK: "dev" });
             assert.notEqual((await runMain("drift", drifted)).code, 0);
             assert.match(drifted.log(), /^pulumi preview .*--expect-no-changes .*--stack staging /m);
+            const unconfigured = job("dev", { KUBECONFIG_EU_PROD: undefined });
+            const result = await runMain("drift", unconfigured);
+            assert.notEqual(result.code, 0);
+            assert.match(result.stderr, /KUBECONFIG_EU_PROD/);
+            assert.match(unconfigured.log(), /^pulumi preview .*--stack prod /m);
         });
     });
 });

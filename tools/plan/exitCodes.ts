@@ -19,6 +19,8 @@ export const EXIT = {
     program: 5,
     /** The policy pack could not be started or run (or its configuration is invalid). */
     policy: 6,
+    /** The --baseline ref cannot be resolved or checked out. */
+    baseline: 7,
     /** Base of the findings bit set. */
     findings: 16,
     schemaBit: 1,

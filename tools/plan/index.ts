@@ -85,6 +85,8 @@ export interface PlanResult {
     /** plan.json's text (what `--json` prints), written or not. */
     readonly json: string;
     readonly exitCode: number;
+    /** Knows every secret of this run: anything else derived from it is scrubbed with it. */
+    readonly redactor: Redactor;
 }
 
 export function defaultOutDir(stack: string, projectDir = REPO_ROOT): string {
@@ -245,7 +247,7 @@ async function plan(options: PlanOptions): Promise<PlanResult> {
         files = [...writePlanFiles(outDir, rendered).files];
         progress.done(`${files.length} files`);
     }
-    return { document, evaluation, validation, outDir, files, json, exitCode };
+    return { document, evaluation, validation, outDir, files, json, exitCode, redactor };
 }
 
 /** plan.json text (also what `--json` prints): stable key order, secrets scrubbed. */

@@ -148,7 +148,8 @@ export function clearPlanFiles(dir: string): void {
             }
         }
     }
-    for (const f of ["plan.json", "other-resources.yaml"]) {
+    // The diff's files (tools/plan/baseline.ts) belong to the plan they were made with.
+    for (const f of ["plan.json", "other-resources.yaml", "diff.json", "diff.txt", "gitlab-terraform-report.json", "gitlab-code-quality.json"]) {
         fs.rmSync(path.join(dir, f), { force: true });
     }
 }
