@@ -4,10 +4,17 @@
  *     pulumi preview --policy-pack policy --policy-pack-config policy/config/<stack>.json
  *
  * Creating the PolicyPack starts the Analyzer gRPC server and prints its port (the engine reads it),
- * so nothing else may run at import time; the policies live in policies.ts.
+ * so nothing else may run at import time; the policies live in policies.ts. The engine runs the
+ * compiled bin/index.js (`npm run policy:build`), which refuses to start when it is older than these
+ * sources.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { assertBuiltFromCurrentSources } from "./lib/freshness";
+import { shareDeserializedProperties } from "./lib/sharedProps";
 import { allPolicies, PACK_NAME } from "./policies";
+
+assertBuiltFromCurrentSources(__filename);
+shareDeserializedProperties();
 
 new PolicyPack(PACK_NAME, {
     displayName: "AI platform: Kubernetes restricted profile and stack checks",

@@ -68,9 +68,9 @@ export function gitlabEnvironmentName(environment: string): string {
 }
 
 /**
- * The tiers each seed's pipeline deploys to, and the prefix it gives its GitLab environments
- * (seed 000: ai-staging / ai-production; seed 001: dev / staging / production; seed 002: staging /
- * production).
+ * The tiers each product's pipeline deploys to, and the prefix it gives its GitLab environments
+ * (QuickSpin AI: ai-staging / ai-production; the chatbot: dev / staging / production; Soundcore KCP:
+ * staging / production).
  */
 const GITLAB_ENVIRONMENTS: { readonly [P in ProductId]?: { readonly tiers: readonly Tier[]; readonly prefix: string } } = {
     "quickspin-ai": { tiers: ["staging", "prod"], prefix: "ai-" },

@@ -162,6 +162,17 @@ describe("plan diff (tools/plan/diff.ts)", () => {
             assert.deepStrictEqual(diff.policy.new.map((v) => v.policy), ["c"]);
             assert.deepStrictEqual(diff.policy.resolved.map((v) => v.policy), ["a"]);
         });
+
+        it("leaves deliberate exemptions out of new and resolved, but not stale ones; an old baseline's notices are classified", () => {
+            const exempt = (urn: string): PlanViolation => ({ policy: "min-replicas", kind: "exempt", level: "advisory", urn, resource: urn,
+                message: `${urn} is exempt from min-replicas by its annotation policy.ai-platform.io/exempt-min-replicas: "one GPU, one replica". Suppressed finding(s): x` });
+            const stale = (urn: string): PlanViolation => ({ policy: "min-replicas", kind: "stale", level: "advisory", urn, resource: urn,
+                message: `${urn} carries the exemption annotation policy.ai-platform.io/exempt-min-replicas but complies with min-replicas; remove the stale exemption so a future regression is caught.` });
+            const { kind: _kind, ...untyped } = exempt("old");
+            const diff = diffPlans(side([], { violations: [untyped as PlanViolation] }), side([], { violations: [exempt("new"), stale("s")] }), opts);
+            assert.deepStrictEqual(diff.policy.new.map((v) => v.urn), ["s"]);
+            assert.deepStrictEqual(diff.policy.resolved, []);
+        });
     });
 
     it("formats signed deltas", () => {

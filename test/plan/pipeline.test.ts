@@ -38,7 +38,8 @@ describe("plan: exit codes", () => {
         assert.strictEqual(findingsExitCode({ schemaErrors: true, mandatoryViolations: true, budgetExceeded: true, staleExemptions: true }), 31);
         assert.deepStrictEqual(decodeExitCode(19), { schemaErrors: true, mandatoryViolations: true, budgetExceeded: false, staleExemptions: false });
         assert.deepStrictEqual(decodeExitCode(26), { schemaErrors: false, mandatoryViolations: true, budgetExceeded: false, staleExemptions: true });
-        assert.strictEqual(decodeExitCode(32), undefined);
+        assert.deepStrictEqual(decodeExitCode(32), { schemaErrors: false, mandatoryViolations: false, budgetExceeded: false, staleExemptions: false, collisions: true });
+        assert.strictEqual(decodeExitCode(48), undefined);
         assert.strictEqual(decodeExitCode(EXIT.config), undefined);
     });
 });

@@ -1,6 +1,6 @@
 /**
- * The pack as the Pulumi engine runs it: spawned through @pulumi/pulumi/cmd/run-policy-pack (ts-node,
- * type-checked), driven over the Analyzer gRPC interface by tools/policy/analyzer.ts with each stack's
+ * The pack as the Pulumi engine runs it: spawned through @pulumi/pulumi/cmd/run-policy-pack (its
+ * compiled bin/index.js, built by npm test), driven over the Analyzer gRPC interface by tools/policy/analyzer.ts with each stack's
  * policy config reconciled like the CLI. The pack is started once for the whole file.
  */
 import * as assert from "assert";

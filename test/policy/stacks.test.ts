@@ -4,9 +4,10 @@
  * offline evaluation sent to `analyze` and all of them to `analyzeStack`.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { PolicyDiagnostic, PolicyPackHandle, startPolicyPack } from "../../tools/policy/analyzer";
 import { RecordedResource, StackEvaluation } from "../../tools/stack/types";
-import * as fs from "fs";
 import { toViolations } from "../../tools/plan/policy";
 import { ROOT, stackEvaluation, STACKS } from "../helpers/stacks";
 
@@ -44,6 +45,32 @@ function broken(resource: RecordedResource, change: (inputs: any) => void): Reco
 
 function replace(resources: readonly RecordedResource[], copy: RecordedResource): RecordedResource[] {
     return resources.map((r) => (r.urn === copy.urn ? copy : r));
+}
+
+/**
+ * The findings of each stack as they stood before the policy pack's speed work: a regression pin, so
+ * that making the pack faster cannot change what it reports. A deliberate change of policies or
+ * components regenerates it with `npm run policy:snapshot`, and the diff is reviewed like code.
+ */
+const SNAPSHOT = path.join(__dirname, "fixtures", "stack-findings.json");
+const UPDATE_SNAPSHOT = process.env.UPDATE_POLICY_SNAPSHOT === "1";
+
+interface PinnedFinding {
+    readonly policy: string;
+    readonly urn: string;
+    readonly level: string;
+    readonly phase: string;
+    readonly message: string;
+}
+
+function pinned(diagnostics: readonly PolicyDiagnostic[]): PinnedFinding[] {
+    return diagnostics
+        .map((d) => ({ policy: d.policyName, urn: d.urn, level: d.enforcementLevel, phase: d.phase, message: d.message }))
+        .sort((a, b) => a.policy.localeCompare(b.policy) || a.urn.localeCompare(b.urn) || a.message.localeCompare(b.message));
+}
+
+function readSnapshot(): Record<string, PinnedFinding[]> {
+    return fs.existsSync(SNAPSHOT) ? JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) : {};
 }
 
 const mandatory = (diagnostics: PolicyDiagnostic[]) => diagnostics.filter((d) => d.enforcementLevel === "mandatory");
@@ -85,6 +112,20 @@ for (const stack of STACKS) {
                 return `${v.policy} ${kind} ${name.split("/").pop()}`;
             });
             assert.deepEqual([...new Set(exempt)].sort(), documentedExemptions(stack));
+        });
+
+        it("reports exactly the pinned findings (policy, resource, level, message)", () => {
+            const actual = pinned(findings);
+            if (UPDATE_SNAPSHOT) {
+                const all = { ...readSnapshot(), [stack]: actual };
+                const ordered = Object.fromEntries(STACKS.filter((s) => s in all).map((s) => [s, all[s]]));
+                fs.mkdirSync(path.dirname(SNAPSHOT), { recursive: true });
+                fs.writeFileSync(SNAPSHOT, `${JSON.stringify(ordered, null, 2)}\n`);
+                return;
+            }
+            const expected = readSnapshot()[stack];
+            assert.ok(expected, `${path.relative(ROOT, SNAPSHOT)} has no ${stack} entry; run npm run policy:snapshot`);
+            assert.deepEqual(actual, expected);
         });
 
         it("checks every resource kind the stack contains without failing on any", () => {

@@ -60,6 +60,8 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     for (const entry of PROJECT_ENTRIES) {
         fs.cpSync(path.join(REPO_ROOT, entry), path.join(dir, entry), {
             recursive: true,
+            // The compiled policy pack (policy/bin) refuses to start when a source looks newer than it.
+            preserveTimestamps: true,
             filter: (source) => !source.split(path.sep).includes("node_modules"),
         });
     }

@@ -11,6 +11,7 @@
  *   kept) walked in step with the real ones, so a rotated secret is reported as "changed" without
  *   its old or new value ever being part of the result.
  */
+import { classifyNotice } from "../../policy/lib/exemptions";
 import { RecordedResource } from "../stack/types";
 import { Resources } from "./capacity";
 import type { PlanDocument } from "./index";
@@ -342,12 +343,22 @@ function findingKey(v: PlanViolation): string {
     return `${v.policy}\u0000${v.level}\u0000${v.urn ?? v.resource ?? ""}\u0000${v.message}`;
 }
 
+/**
+ * What a reviewer has to act on: findings and stale exemptions. Honoured exemptions are deliberate and
+ * listed in the plan report; a baseline planned before the plan recorded kinds is classified here.
+ */
+function actionable(violations: readonly PlanViolation[]): PlanViolation[] {
+    return violations.filter((v) => (v.kind ?? classifyNotice(v.policy, v.message).kind) !== "exempt");
+}
+
 function policyDiff(base: PlanDocument | undefined, head: PlanDocument): PlanDiff["policy"] {
-    const before = new Set((base?.policy.violations ?? []).map(findingKey));
-    const after = new Set(head.policy.violations.map(findingKey));
+    const baseViolations = actionable(base?.policy.violations ?? []);
+    const headViolations = actionable(head.policy.violations);
+    const before = new Set(baseViolations.map(findingKey));
+    const after = new Set(headViolations.map(findingKey));
     return {
-        new: head.policy.violations.filter((v) => !before.has(findingKey(v))),
-        resolved: (base?.policy.violations ?? []).filter((v) => !after.has(findingKey(v))),
+        new: headViolations.filter((v) => !before.has(findingKey(v))),
+        resolved: baseViolations.filter((v) => !after.has(findingKey(v))),
     };
 }
 

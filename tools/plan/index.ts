@@ -11,7 +11,8 @@ import { BudgetVerdict, checkBudget, resolveBudget } from "./budget";
 import { CapacityReport, capacityOf } from "./capacity";
 import { EXIT, findingsExitCode, PlanError } from "./exitCodes";
 import { asRecord, k8sObjects } from "./k8s";
-import { NO_VIOLATIONS, PolicyOutcome, runPolicies } from "./policy";
+import type { PolicyPackHandle } from "../policy/analyzer";
+import { NO_VIOLATIONS, PolicyOutcome, runPolicies, startStackPolicyPack } from "./policy";
 import { Progress, silentProgress } from "./progress";
 import { Redactor } from "./redact";
 import { PlanSummary, summarize } from "./summary";
@@ -156,6 +157,19 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
 }
 
 async function plan(options: PlanOptions): Promise<PlanResult> {
+    const pack = options.skipPolicy || !knownStacks(options.projectDir).includes(options.stack)
+        ? undefined
+        : startStackPolicyPack(options.stack, { projectDir: options.projectDir, overrides: options.overrides });
+    // Its failure is reported where the findings are needed (or not at all when the plan stops first).
+    pack?.catch(() => undefined);
+    try {
+        return await planWith(options, pack);
+    } finally {
+        await pack?.then((p) => p.close(), () => undefined);
+    }
+}
+
+async function planWith(options: PlanOptions, pack: Promise<PolicyPackHandle> | undefined): Promise<PlanResult> {
     const progress = options.progress ?? silentProgress;
     const evaluation = await evaluate(options, progress);
     const resources = evaluation.resources;
@@ -174,7 +188,7 @@ async function plan(options: PlanOptions): Promise<PlanResult> {
         progress.note("policy pack skipped (--skip-policy): its findings do not count");
     } else {
         progress.start("running the policy pack");
-        policy = await runPolicies(evaluation, { progress, projectDir: options.projectDir, overrides: options.overrides });
+        policy = await runPolicies(evaluation, { progress, projectDir: options.projectDir, overrides: options.overrides, pack });
         if (policy.error) {
             progress.done("failed");
             throw new PlanError(`The policy pack could not be run: ${policy.error}`, EXIT.policy);

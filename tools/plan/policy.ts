@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { classifyNotice, NoticeKind } from "../../policy/lib/exemptions";
-import { PolicyDiagnostic, startPolicyPack } from "../policy/analyzer";
+import { PolicyDiagnostic, PolicyPackHandle, startPolicyPack } from "../policy/analyzer";
 import { loadStackConfig, REPO_ROOT } from "../stack/projectConfig";
 import { RecordedResource, StackEvaluation } from "../stack/types";
 import { BUDGET_POLICY, policyConfigFile } from "./budget";
@@ -67,6 +67,8 @@ export interface PolicyRunOptions {
     readonly projectDir?: string;
     /** Stack config overrides of this run (the pack sees the same config as the program). */
     readonly overrides?: Record<string, unknown>;
+    /** A pack already starting (startStackPolicyPack); runPolicies closes it. Default: started here. */
+    readonly pack?: Promise<PolicyPackHandle>;
 }
 
 export const POLICY_PACK_DIR = "policy";
@@ -123,20 +125,31 @@ export function countViolations(violations: readonly PlanViolation[]): Pick<Poli
 
 export const NO_VIOLATIONS = { violations: [], mandatory: 0, advisory: 0, exempted: 0, stale: 0 } as const;
 
+/**
+ * Starts the pack with the stack's name, project and configuration (the same the program sees). The
+ * plan starts it before evaluating the program: the pack's start-up runs in its own process and
+ * overlaps with the evaluation instead of adding to it.
+ */
+export async function startStackPolicyPack(
+    stack: string, options: { readonly projectDir?: string; readonly overrides?: Record<string, unknown> } = {},
+): Promise<PolicyPackHandle> {
+    const root = options.projectDir ?? REPO_ROOT;
+    const stackConfig = loadStackConfig(stack, { projectDir: root, overrides: options.overrides });
+    return startPolicyPack(path.join(root, POLICY_PACK_DIR), { stack, project: stackConfig.project, stackConfig: stackConfig.values });
+}
+
 export async function runPolicies(evaluation: StackEvaluation, options: PolicyRunOptions): Promise<PolicyOutcome> {
     const root = options.projectDir ?? REPO_ROOT;
     const configFile = policyConfigFile(evaluation.stack, root);
     const relativeConfig = path.relative(root, configFile);
     if (!fs.existsSync(configFile)) {
+        await options.pack?.then((p) => p.close(), () => undefined);
         return { ran: false, ...NO_VIOLATIONS, configFile: relativeConfig, error: `${relativeConfig} does not exist` };
     }
-    let pack: Awaited<ReturnType<typeof startPolicyPack>> | undefined;
+    let pack: PolicyPackHandle | undefined;
     try {
-        const stackConfig = loadStackConfig(evaluation.stack, { projectDir: root, overrides: options.overrides });
-        options.progress.tick("starting the pack (type-check)");
-        pack = await startPolicyPack(path.join(root, POLICY_PACK_DIR), {
-            stack: evaluation.stack, project: evaluation.project, stackConfig: stackConfig.values,
-        });
+        options.progress.tick("starting the pack");
+        pack = await (options.pack ?? startStackPolicyPack(evaluation.stack, { projectDir: root, overrides: options.overrides }));
         options.progress.tick(`configuring ${pack.info.policies.length} policies`);
         const reconciled = await pack.configure(configFile);
         const resources = evaluation.resources;

@@ -6,8 +6,9 @@
  *    `pulumi-analyzer-policy` shim does `node -e require.resolve(...)`) and spawn
  *    `node <run-policy-pack> <engine-address> .` with cwd = the pack directory and the stack variables the
  *    engine sets (PULUMI_STACK, PULUMI_PROJECT, PULUMI_ORGANIZATION, PULUMI_DRY_RUN, PULUMI_CONFIG).
- *    run-policy-pack registers ts-node with `typeCheck: true` and the pack's tsconfig.json, and drops the
- *    engine address; a small fake Engine server is still started so the address is real and any `Log` call
+ *    run-policy-pack registers ts-node with `typeCheck: true` and the pack's tsconfig.json (which only
+ *    matters when the pack's package.json `main` is TypeScript; this repository's pack runs its compiled
+ *    bin/index.js), and drops the engine address; a small fake Engine server is still started so the address is real and any `Log` call
  *    is captured.
  * 2. Read the port the pack prints on its first stdout line; connect an AnalyzerClient.
  * 3. `Handshake` (tolerating UNIMPLEMENTED like the engine), `ConfigureStack`, `GetAnalyzerInfo`.
@@ -102,7 +103,7 @@ export interface StartOptions {
     readonly stackConfig?: Record<string, string>;
     /** Extra environment for the pack process. */
     readonly env?: Record<string, string>;
-    /** How long to wait for the port (ts-node type-checks the pack first). Default 90 s. */
+    /** How long to wait for the port (a pack run from TypeScript is type-checked first). Default 90 s. */
     readonly startTimeoutMs?: number;
     /** Parallel Analyze calls in `analyze()`. Default 4. */
     readonly concurrency?: number;
