@@ -104,20 +104,9 @@ failed, 7 --baseline ref unusable, 1 internal error. See docs/plan.md.`)
         if (options.json) {
             throw new PlanError("--json prints one stack's plan.json: name the stack (each stack's plan.json is also written to out/plan/<stack>/)", EXIT.usage);
         }
-        const all = await runAllPlans({
-            overrides: options.config.length > 0 ? parseOverrides(options.config) : undefined,
-            outDir: options.out,
-            budgetOverride: testBudget(),
-            skipPolicy: options.skipPolicy === true,
-            program: options.program ? path.resolve(options.program) : undefined,
-            progress: options.quiet ? silentProgress : consoleProgress(),
-            onStack: (s) => process.stdout.write(s.result ? renderReport(s.result, { verbose }) : `\nStack ${s.stack}: no plan (exit ${s.error!.code}):\n${s.error!.message}\n`),
-        });
-        process.stdout.write(renderAllReport(all));
-        return all.exitCode;
     }
-    const planOptions = {
-        stack: options.stack,
+    // What one stack's plan and `--stack all` take alike.
+    const common = {
         overrides: options.config.length > 0 ? parseOverrides(options.config) : undefined,
         outDir: options.out,
         budgetOverride: testBudget(),
@@ -125,6 +114,15 @@ failed, 7 --baseline ref unusable, 1 internal error. See docs/plan.md.`)
         program: options.program ? path.resolve(options.program) : undefined,
         progress: options.quiet ? silentProgress : consoleProgress(),
     };
+    if (options.stack === "all") {
+        const all = await runAllPlans({
+            ...common,
+            onStack: (s) => process.stdout.write(s.result ? renderReport(s.result, { verbose }) : `\nStack ${s.stack}: no plan (exit ${s.error!.code}):\n${s.error!.message}\n`),
+        });
+        process.stdout.write(renderAllReport(all));
+        return all.exitCode;
+    }
+    const planOptions = { stack: options.stack, ...common };
     if (options.baseline !== undefined) {
         const run = await runPlanDiff({ ...planOptions, baseline: options.baseline });
         // The diff comes last: in a CI log it is what a reviewer reads first, above the verdict.

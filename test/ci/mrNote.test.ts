@@ -1,10 +1,10 @@
 /** The merge-request note (tools/ci/mrNote.ts) against the loopback GitLab double. */
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { composeNote, marker, readDiffs, upsertNote } from "../../tools/ci/mrNote";
+import { runScript, ScriptRun } from "../helpers/runScript";
 import { GitlabDouble, startGitlabDouble, stopGitlabDouble, testFixture } from "../gitlab/gitlabDouble";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -15,19 +15,11 @@ function writeDiff(dir: string, stack: string, summary: string, text: string): v
     fs.writeFileSync(path.join(dir, stack, "diff.txt"), text);
 }
 
-function run(args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-        for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "ci", "mrNote.ts"), ...args],
-            { cwd: ROOT, env: clean, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+function run(args: string[], env: Record<string, string | undefined>): Promise<ScriptRun> {
+    // Only what the job would have: no credential of the machine running the tests leaks in.
+    const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+    for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
+    return runScript(path.join(ROOT, "tools", "ci", "mrNote.ts"), args, { cwd: ROOT, env: clean });
 }
 
 describe("merge-request note (tools/ci/mrNote.ts)", function () {

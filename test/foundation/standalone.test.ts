@@ -69,7 +69,7 @@ describe("the repository stands alone", () => {
 
         for (const line of [
             `See ../${S}/reference/gitlab-variables.md for the spec.`,
-            `The products of \`${S}/seeds/\` are data.`,
+            `The products of \`${S}/${N}s/\` are data.`,
             `(${S}/NOTES.md, reference/helm-addons.md)`,
             `QuickSpin AI (${N} 000)`,
             `${N[0].toUpperCase()}${N.slice(1)}s 000/003/004 describe no dev environment`,

@@ -18,6 +18,7 @@ import { diffPlans, PlanDiff, PlanSide } from "../../tools/plan/diff";
 import { EXIT } from "../../tools/plan/exitCodes";
 import { PlanOptions, PlanResult, runPlan } from "../../tools/plan/index";
 import { gitFixture, GitFixture } from "./gitFixture";
+import { runScript, ScriptRun } from "../helpers/runScript";
 
 const side = (r: PlanResult): PlanSide => ({ document: r.document, resources: r.evaluation.resources, redactor: r.redactor });
 
@@ -194,23 +195,7 @@ describe("plan --baseline (a git fixture of this project)", function () {
     }
 });
 
-interface Run {
-    readonly status: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
 /** The fixture's own copy of the CLI, run in the fixture. */
-function cli(fixture: GitFixture, args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(fixture.dir, "tools", "plan.ts"), ...args], {
-            cwd: fixture.dir, env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+function cli(fixture: GitFixture, args: string[]): Promise<ScriptRun> {
+    return runScript(path.join(fixture.dir, "tools", "plan.ts"), args, { cwd: fixture.dir, env: { ...process.env, CI: "true" } });
 }

@@ -3,33 +3,17 @@
  * exit codes, `--json` on stdout matching plan.json, progress on stderr, and no secret on disk.
  */
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TEST_BUDGET_ENV } from "../../tools/plan/budget";
 import { EXIT } from "../../tools/plan/exitCodes";
 import { loadStackConfig } from "../../tools/stack/projectConfig";
+import { runScript, ScriptRun } from "../helpers/runScript";
 import { stackEvaluation, ROOT } from "../helpers/stacks";
 
-interface Run {
-    readonly status: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-function plan(args: string[], env: Record<string, string> = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "plan.ts"), ...args], {
-            cwd: ROOT, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+function plan(args: string[], env: Record<string, string> = {}): Promise<ScriptRun> {
+    return runScript(path.join(ROOT, "tools", "plan.ts"), args, { cwd: ROOT, env: { ...process.env, CI: "true", ...env } });
 }
 
 function filesUnder(dir: string): string[] {
@@ -61,7 +45,7 @@ describe("plan CLI", function () {
 
     describe("planning the dev stack with --json", () => {
         const out = path.join(tmp, "dev");
-        let run: Run;
+        let run: ScriptRun;
         before(async () => {
             run = await plan(["--stack", "dev", "--json", "--out", out]);
         });
