@@ -9,7 +9,7 @@ import { parseBytes } from "../lib/quantity";
 import { ChartId, ChartPin, resolveCharts } from "../platform/charts";
 import { ProductId, Tier, TIERS } from "../products/catalog";
 import {
-    Color, ProductSettingsById, RELEASE_KEYS, RELEASE_STRATEGIES, ReleaseKeys, ReleaseSettings, releaseTags,
+    Color, isMovingTag, ProductSettingsById, RELEASE_KEYS, RELEASE_STRATEGIES, ReleaseKeys, ReleaseSettings, releaseTags,
 } from "../products/settings";
 import { CONFIG_KEYS, ConfigKey, ConfigKind, KeySpec, PlainValues, SEMVER_TAG_PATTERN } from "./keys";
 import { undeclaredKeyProblems } from "./undeclared";
@@ -187,6 +187,18 @@ const PRODUCT_REQUIRED_KEYS: Record<ProductId, (tier: Tier) => ConfigKey[]> = {
     "llm-secret-detection": () => ["llmServiceHost", "llmServiceRegistryUsername"],
 };
 
+/**
+ * Why `tag` cannot be a release's image tag in `tier` beyond its key's own rule, or undefined.
+ * Exported because `npm run release` refuses a tag by the same rule before it edits a stack file.
+ */
+export function tierTagProblem(tier: Tier, tag: string): string | undefined {
+    if (tier !== "prod" || SEMVER_TAG_PATTERN.test(tag)) {
+        return undefined;
+    }
+    return "prod images must be pinned to a semantic version such as v1.2.3 or 1.2.3" +
+        (isMovingTag(tag) ? " (this is a moving tag: what runs would change with every build, without a commit)" : "");
+}
+
 function productProblems(v: PlainValues, fullKey: (k: string) => string, stack: string): string[] {
     const problems: string[] = [];
     const values = v as unknown as Record<string, unknown>;
@@ -198,12 +210,11 @@ function productProblems(v: PlainValues, fullKey: (k: string) => string, stack: 
                     `${exampleOf(CONFIG_KEYS[k as ConfigKey])} (pulumi config set ${k} <value> -s ${stack})`);
             }
         }
-        if (v.tier === "prod") {
-            for (const k of usedReleaseKeys(product, v.tier)) {
-                const tag = values[k] as string;
-                if (tag !== "" && !SEMVER_TAG_PATTERN.test(tag)) {
-                    problems.push(`${fullKey(k)} = ${JSON.stringify(tag)}: prod images must be pinned to a semantic version such as v1.2.3 or 1.2.3`);
-                }
+        for (const k of usedReleaseKeys(product, v.tier)) {
+            const tag = values[k] as string;
+            const problem = tag === "" ? undefined : tierTagProblem(v.tier, tag);
+            if (problem !== undefined) {
+                problems.push(`${fullKey(k)} = ${JSON.stringify(tag)}: ${problem}`);
             }
         }
     }
