@@ -152,7 +152,14 @@ describe("npm run release: refusals name the problem and what is allowed", () =>
 
     it("--rollback with no earlier live color, and to a color retagged since it was live", () => {
         const s = stackOf("prod", { chatbotActiveColor: "green", chatbotBlueImageTag: "v1.3.0" });
-        const none = (() => { try { resolveTarget({ action: "rollback", product: "chatbot", stack: "prod" }, s, () => undefined); } catch (e) { return e as ReleaseError; } })();
+        const none = (() => {
+            try {
+                resolveTarget({ action: "rollback", product: "chatbot", stack: "prod" }, s, () => undefined);
+            } catch (e) {
+                return e as ReleaseError;
+            }
+            return undefined;
+        })();
         assert.equal(none?.code, RELEASE_EXIT.refused);
         assert.match(none!.message, /nothing to roll back to: chatbotActiveColor has been green in every commit of Pulumi\.prod\.yaml/);
         const retagged = (() => {
@@ -161,6 +168,7 @@ describe("npm run release: refusals name the problem and what is allowed", () =>
             } catch (e) {
                 return e as ReleaseError;
             }
+            return undefined;
         })();
         assert.equal(retagged?.code, RELEASE_EXIT.refused);
         assert.match(retagged!.message, /blue ran v1\.0\.0 when it was last live \(until 0123456789ab\), but it has been retagged to v1\.3\.0 since/);
@@ -245,7 +253,7 @@ describe("npm run release: switch, rollback and a refused plan, against a git fi
     it("a release the program refuses (a moving tag for a product that gives no reason for one) leaves the file as it was", async () => {
         const before = fs.readFileSync(path.join(fixture.dir, "Pulumi.staging.yaml"), "utf8");
         await assert.rejects(
-            runRelease({ product: "quickspin-ai", stack: "staging", tag: "develop-latest", projectDir: fixture.dir, outDir: path.join(fixture.dir, "out", "release") }),
+            runRelease({ action: "release", product: "quickspin-ai", stack: "staging", tag: "develop-latest", projectDir: fixture.dir, outDir: path.join(fixture.dir, "out", "release") }),
             (error: ReleaseError) => {
                 assert.equal(error.code, 5, error.message);
                 assert.match(error.message, /the plan of stack staging with quickspinImageTag = develop-latest failed, so Pulumi\.staging\.yaml is left as it was/);
