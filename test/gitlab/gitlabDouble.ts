@@ -26,7 +26,14 @@
  *    gitbeaker silently retries those;
  *  - merge-request notes (`/projects/:id/merge_requests/:iid/notes[/:note_id]`): list with
  *    offset pagination, create, update; any role may comment, only a note's author may edit it
- *    (403), `body` is required (400), unknown notes are 404.
+ *    (403), `body` is required (400), unknown notes are 404;
+ *  - a repository (GitLab's Commits and Merge requests APIs, what a release pushes):
+ *    `POST /projects/:id/repository/commits` with `actions` (create/update), `branch`,
+ *    `commit_message`, `start_branch`/`start_sha` to start a new branch (400 when it exists), the
+ *    `last_commit_id` check (400 "changed since you started editing"), protected branches (push
+ *    only for Maintainer and Owner: 403), roles below Developer 403;
+ *    `POST /projects/:id/merge_requests` (title, existing source branch, 409 for a second open
+ *    merge request of the same branches).
  */
 import * as http from "http";
 import * as https from "https";
@@ -77,6 +84,24 @@ export interface StoredNote {
     author: string;
     created_at: string;
     updated_at: string;
+}
+
+/** A commit of the double's repository: the whole tree, and each file's last commit. */
+export interface StoredCommit {
+    id: string;
+    message: string;
+    parent?: string;
+    files: Record<string, { content: string; lastCommit: string }>;
+}
+
+export interface StoredMergeRequest {
+    iid: number;
+    source_branch: string;
+    target_branch: string;
+    title: string;
+    description: string;
+    remove_source_branch: boolean;
+    state: "opened" | "merged" | "closed";
 }
 
 export interface Fault {
@@ -149,6 +174,9 @@ export class GitlabDouble {
     private readonly noteStore = new Map<string, StoredNote[]>();
     private nextNoteId = 1000;
     private readonly faults: Array<Required<Pick<Fault, "status" | "times">> & Fault> = [];
+    /** project id -> repository. */
+    private readonly repos = new Map<number, { commits: Map<string, StoredCommit>; branches: Map<string, string>; protected: Set<string>; mrs: StoredMergeRequest[] }>();
+    private commitCounter = 0;
     private server?: http.Server;
     private port = 0;
 
@@ -202,6 +230,7 @@ export class GitlabDouble {
             this.store.set(id, []);
         }
         this.noteStore.clear();
+        this.repos.clear();
         this.clearFaults();
         this.requests.length = 0;
     }
@@ -228,6 +257,60 @@ export class GitlabDouble {
         const note = { id: this.nextNoteId++, body, author, created_at: now, updated_at: now };
         this.noteStore.set(key, [...(this.noteStore.get(key) ?? []), note]);
         return { ...note };
+    }
+
+    /**
+     * Gives the project a repository: one commit holding `files` on each of `branches`, of which
+     * `protectedBranches` (default main and develop) take pushes from Maintainers only; `commit` names
+     * the commit (a local clone's id, so a client's `last_commit_id` can match). Returns the commit id.
+     */
+    seedRepository(project: number | string, files: Record<string, string>, options: { commit?: string; branches?: string[]; protectedBranches?: string[] } = {}): string {
+        const p = this.findProject(String(project))!;
+        const branches = options.branches ?? ["main", "develop"];
+        const repo = {
+            commits: new Map<string, StoredCommit>(), branches: new Map<string, string>(),
+            protected: new Set(options.protectedBranches ?? ["main", "develop"]), mrs: [] as StoredMergeRequest[],
+        };
+        this.repos.set(p.id, repo);
+        const id = options.commit ?? this.newCommitId();
+        repo.commits.set(id, { id, message: "seed", files: Object.fromEntries(Object.entries(files).map(([f, content]) => [f, { content, lastCommit: id }])) });
+        for (const b of branches) repo.branches.set(b, id);
+        return id;
+    }
+
+    /** Commits a change to `branch` as someone else would (test setup: a concurrent push). */
+    seedCommit(project: number | string, branch: string, files: Record<string, string>): string {
+        const repo = this.repos.get(this.findProject(String(project))!.id)!;
+        const parent = repo.commits.get(repo.branches.get(branch)!)!;
+        const id = this.newCommitId();
+        const tree = { ...parent.files };
+        for (const [f, content] of Object.entries(files)) tree[f] = { content, lastCommit: id };
+        repo.commits.set(id, { id, message: "seeded", parent: parent.id, files: tree });
+        repo.branches.set(branch, id);
+        return id;
+    }
+
+    /** The file's content at the tip of `branch` (undefined: no such branch or file). */
+    fileAt(project: number | string, branch: string, file: string): string | undefined {
+        const repo = this.repos.get(this.findProject(String(project))!.id);
+        const tip = repo?.branches.get(branch);
+        return tip === undefined ? undefined : repo!.commits.get(tip)!.files[file]?.content;
+    }
+
+    branchTip(project: number | string, branch: string): StoredCommit | undefined {
+        const repo = this.repos.get(this.findProject(String(project))!.id);
+        const tip = repo?.branches.get(branch);
+        return tip === undefined ? undefined : { ...repo!.commits.get(tip)! };
+    }
+
+    mergeRequests(project: number | string): StoredMergeRequest[] {
+        return (this.repos.get(this.findProject(String(project))!.id)?.mrs ?? []).map((m) => ({ ...m }));
+    }
+
+    private newCommitId(): string {
+        this.commitCounter += 1;
+        // 40 hex digits, like a git commit id.
+        return (this.commitCounter.toString(16).padStart(8, "0") + "c0ffee".repeat(6)).slice(0, 40);
     }
 
     /** Puts variables straight into the store (no validation): test setup only. */
@@ -323,6 +406,9 @@ export class GitlabDouble {
             }
 
             const segments = path.split("/");
+            if (segments[5] === "repository" || (segments[5] === "merge_requests" && segments.length === 6)) {
+                return this.handleRepository(req, entry, segments, params, send);
+            }
             if (segments[5] === "merge_requests") {
                 return this.handleNotes(req, entry, segments, params, send);
             }
@@ -457,6 +543,124 @@ export class GitlabDouble {
             return send(200, represent(note));
         }
         throw new HttpError(405, { error: "405 Not Allowed" });
+    }
+
+    /** ["", "api", "v4", "projects", ":id", "repository", "commits"] and [..., ":id", "merge_requests"] (POST). */
+    private handleRepository(
+        req: http.IncomingMessage,
+        entry: LoggedRequest,
+        segments: string[],
+        params: Params,
+        send: (status: number, payload?: unknown, headers?: Record<string, string>) => void,
+    ): void {
+        const commitsRoute = segments.length === 7 && segments[5] === "repository" && segments[6] === "commits";
+        const mrRoute = segments.length === 6 && segments[5] === "merge_requests";
+        if (segments[1] !== "api" || segments[2] !== "v4" || segments[3] !== "projects" || !(commitsRoute || mrRoute)) {
+            throw new HttpError(404, { error: "404 Not Found" });
+        }
+        const token = req.headers["private-token"];
+        const role = typeof token === "string" ? this.options.tokens[token] : undefined;
+        if (!role) {
+            throw new HttpError(401, { message: "401 Unauthorized" });
+        }
+        const project = this.findProject(decodeURIComponent(segments[4]));
+        const repo = project && this.repos.get(project.id);
+        if (!project || !repo) {
+            throw new HttpError(404, { message: "404 Project Not Found" });
+        }
+        if (entry.method !== "POST") {
+            throw new HttpError(405, { error: "405 Not Allowed" });
+        }
+        if (role === "reporter") {
+            throw new HttpError(403, { message: "403 Forbidden" });
+        }
+        const missing = (names: string[]) => names.filter((n) => params[n] === undefined || params[n] === null || params[n] === "");
+        if (mrRoute) {
+            const absent = missing(["source_branch", "target_branch", "title"]);
+            if (absent.length > 0) {
+                throw new HttpError(400, { error: absent.map((n) => `${n} is missing`).join(", ") });
+            }
+            const source = String(params.source_branch);
+            const target = String(params.target_branch);
+            if (!repo.branches.has(source) || !repo.branches.has(target)) {
+                throw new HttpError(400, { message: [`${repo.branches.has(source) ? "Target" : "Source"} branch "${repo.branches.has(source) ? target : source}" does not exist`] });
+            }
+            const open = repo.mrs.find((m) => m.state === "opened" && m.source_branch === source && m.target_branch === target);
+            if (open) {
+                throw new HttpError(409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
+            }
+            const mr: StoredMergeRequest = {
+                iid: repo.mrs.length + 1, source_branch: source, target_branch: target, title: String(params.title),
+                description: typeof params.description === "string" ? params.description : "",
+                remove_source_branch: params.remove_source_branch === true || params.remove_source_branch === "true", state: "opened",
+            };
+            repo.mrs.push(mr);
+            return send(201, { id: 9000 + mr.iid, project_id: project.id, ...mr, web_url: `${this.url}/${project.path}/-/merge_requests/${mr.iid}` });
+        }
+
+        const absent = missing(["branch", "commit_message", "actions"]);
+        if (absent.length > 0) {
+            throw new HttpError(400, { error: absent.map((n) => `${n} is missing`).join(", ") });
+        }
+        if (!Array.isArray(params.actions)) {
+            throw new HttpError(400, { error: "actions is invalid" });
+        }
+        const branch = String(params.branch);
+        const startBranch = params.start_branch === undefined ? undefined : String(params.start_branch);
+        const startSha = params.start_sha === undefined ? undefined : String(params.start_sha);
+        if (startBranch !== undefined && startSha !== undefined) {
+            throw new HttpError(400, { error: "start_branch, start_sha are mutually exclusive" });
+        }
+        let baseId: string | undefined;
+        if (startBranch !== undefined || startSha !== undefined) {
+            if (repo.branches.has(branch)) {
+                throw new HttpError(400, { message: `A branch called '${branch}' already exists. Switch to that branch in order to make changes` });
+            }
+            baseId = startSha ?? repo.branches.get(startBranch!);
+            if (baseId === undefined || !repo.commits.has(baseId)) {
+                throw new HttpError(400, { message: startSha ? `Invalid start_sha: ${startSha}` : `Invalid reference name: ${startBranch}` });
+            }
+        } else {
+            baseId = repo.branches.get(branch);
+            if (baseId === undefined) {
+                throw new HttpError(400, { message: "You can only create or edit files when you are on a branch" });
+            }
+        }
+        // Pushing to a protected branch (an existing one, or a new one matching a protected name).
+        if (repo.protected.has(branch) && role !== "maintainer" && role !== "owner") {
+            throw new HttpError(403, { message: "403 Forbidden - You are not allowed to push into this branch" });
+        }
+        const base = repo.commits.get(baseId)!;
+        const id = this.newCommitId();
+        const tree = { ...base.files };
+        for (const raw of params.actions as Params[]) {
+            const filePath = typeof raw?.file_path === "string" ? raw.file_path : undefined;
+            const action = raw?.action;
+            if (filePath === undefined || (action !== "create" && action !== "update")) {
+                throw new HttpError(400, { error: "actions[file_path] is missing, actions[action] does not have a valid value" });
+            }
+            if (typeof raw.content !== "string") {
+                throw new HttpError(400, { message: `You must provide content for ${filePath}` });
+            }
+            const existing = tree[filePath];
+            if (action === "create" && existing) {
+                throw new HttpError(400, { message: "A file with this name already exists" });
+            }
+            if (action === "update" && !existing) {
+                throw new HttpError(400, { message: "A file with this name doesn't exist" });
+            }
+            if (action === "update" && raw.last_commit_id !== undefined && raw.last_commit_id !== null && raw.last_commit_id !== existing.lastCommit) {
+                throw new HttpError(400, { message: "You are attempting to update a file that has changed since you started editing it." });
+            }
+            tree[filePath] = { content: raw.content, lastCommit: id };
+        }
+        const message = String(params.commit_message);
+        repo.commits.set(id, { id, message, parent: base.id, files: tree });
+        repo.branches.set(branch, id);
+        return send(201, {
+            id, short_id: id.slice(0, 8), title: message.split("\n")[0], message, parent_ids: [base.id],
+            web_url: `${this.url}/${project.path}/-/commit/${id}`,
+        });
     }
 
     private represent(v: StoredVariable): Record<string, unknown> {
