@@ -6,7 +6,8 @@
  * note, with no credential and no Pulumi command, and never deploy; develop saves an update plan
  * for staging and deploys it automatically; main saves one for prod and deploys it through a manual,
  * blocking job in the `production` environment; tags deploy nothing; schedules only run drift
- * detection; a branch with an open merge request gets no duplicate branch pipeline. plan and drift
+ * detection; a branch with an open merge request gets no duplicate branch pipeline; a pipeline
+ * trigger (a product pipeline releasing, issue 13) runs the release job and nothing else. plan and drift
  * cover every Pulumi.<stack>.yaml without a list of stacks (issue 12); plan-diff is one job per stack
  * file (one Terraform / Code Quality report per job), checked against the repository's stack files.
  *
@@ -67,6 +68,8 @@ const JOBS: Record<string, JobSpec> = {
     drift: { stage: "preview" },
     "deploy:staging": { stage: "deploy", environment: "staging", resourceGroup: "staging" },
     "deploy:prod": { stage: "deploy", environment: "production", resourceGroup: "prod" },
+    // The environment is what scopes RELEASE_GITLAB_TOKEN to this job alone.
+    release: { stage: "release", environment: "release", resourceGroup: "release" },
 };
 
 const all = (names: string[], when: When): Record<string, When> => Object.fromEntries(names.map((n) => [n, when]));
@@ -111,6 +114,12 @@ interface Scenario {
     /** Active jobs and their `when`; `null`: workflow:rules create no pipeline at all. */
     expected: Record<string, When> | null;
 }
+
+/** A product pipeline's release trigger (`trigger:` job: source "pipeline"; trigger API: "trigger"). */
+const trigger = (source: "trigger" | "pipeline", branch: string, release: Record<string, string>): CiEvent => ({
+    variables: { CI_PIPELINE_SOURCE: source, CI_COMMIT_BRANCH: branch, CI_COMMIT_REF_NAME: branch, ...release },
+    unset: [],
+});
 
 const SCENARIOS: Scenario[] = [
     {
@@ -161,6 +170,16 @@ const SCENARIOS: Scenario[] = [
         title: "schedule on main: drift detection (every stack) only",
         event: { variables: { CI_PIPELINE_SOURCE: "schedule", CI_COMMIT_BRANCH: "main", CI_COMMIT_REF_NAME: "main" }, unset: [] },
         expected: { ...DRIFT },
+    },
+    {
+        title: "pipeline trigger on develop (trigger API) with RELEASE_* variables: the release job only, no checks, no preview, no deploy",
+        event: trigger("trigger", "develop", { RELEASE_PRODUCT: "quickspin-ai", RELEASE_STACK: "staging", RELEASE_TAG: "4e0d3bc2" }),
+        expected: { release: "on_success" },
+    },
+    {
+        title: "multi-project trigger (a product's trigger: job) on main: the release job only, deploy:prod does not start",
+        event: trigger("pipeline", "main", { RELEASE_PRODUCT: "chatbot", RELEASE_STACK: "prod", RELEASE_ACTION: "switch" }),
+        expected: { release: "on_success" },
     },
     {
         title: "schedule on develop: drift detection only, the schedule does not deploy staging",
@@ -720,6 +739,67 @@ exit 0`,
                 assert.match(refused.stdout + refused.stderr, /GITLAB_TOKEN is not set/);
                 assert.doesNotMatch(tokenless.log(), /^pulumi up/m);
             }
+        });
+
+        describe("release (pipeline triggers)", () => {
+            const RELEASE_TOKEN = "glpat-sentinel-release-token-7781";
+            const releaseJob = (extra: Record<string, string | undefined>) =>
+                job("prod", { RELEASE_GITLAB_TOKEN: RELEASE_TOKEN, CI_COMMIT_BRANCH: "main", ...extra });
+            /** Each stub call's environment, in call order (the .env log holds one block per call). */
+            const envBlocks = (j: Job) => j.envLog().split("---\n").filter((b) => b.trim() !== "");
+
+            it("runs npm run release with the trigger's variables, then the push step; only the push step gets the token", async () => {
+                const j = releaseJob({ RELEASE_PRODUCT: "chatbot", RELEASE_STACK: "prod", RELEASE_TAG: "v1.2.0", RELEASE_TRACK: "green" });
+                const result = await runMain("release", j);
+                assert.equal(result.code, 0, result.stdout + result.stderr);
+                const calls = j.log().trim().split("\n");
+                assert.match(calls[0], /^npm ci\b/);
+                assert.deepEqual(calls.slice(1), [
+                    "npm run release -- --product chatbot --stack prod --tag v1.2.0 --track green",
+                    "npx ts-node --transpile-only tools/release/push.ts out/release/prod/release.json",
+                ]);
+                const blocks = envBlocks(j);
+                assert.equal(blocks.length, 3);
+                for (const b of blocks.slice(0, 2)) assert.ok(!b.includes(RELEASE_TOKEN), "npm ci and npm run release run without the token");
+                assert.match(blocks[2], new RegExp(`^RELEASE_GITLAB_TOKEN=${RELEASE_TOKEN}$`, "m"), "the push step gets it");
+                for (const [key, value] of Object.entries(SENTINELS)) assert.ok(!blocks.some((b) => b.includes(value)), `${key} reached a child process`);
+            });
+
+            it("switch and rollback take no tag", async () => {
+                for (const action of ["switch", "rollback"]) {
+                    const j = releaseJob({ RELEASE_PRODUCT: "chatbot", RELEASE_STACK: "prod", RELEASE_ACTION: action });
+                    const result = await runMain("release", j);
+                    assert.equal(result.code, 0, result.stdout + result.stderr);
+                    assert.match(j.log(), new RegExp(`^npm run release -- --product chatbot --stack prod --${action}$`, "m"));
+                }
+            });
+
+            it("missing RELEASE_* variables, an unknown RELEASE_ACTION or no token fail before anything is installed", async () => {
+                const cases: Array<[Record<string, string | undefined>, RegExp]> = [
+                    [{ RELEASE_STACK: "prod", RELEASE_TAG: "v1.2.0" }, /this release trigger lacks RELEASE_PRODUCT: pass RELEASE_PRODUCT, RELEASE_STACK and RELEASE_TAG/],
+                    [{ RELEASE_PRODUCT: "chatbot" }, /lacks RELEASE_STACK RELEASE_TAG/],
+                    [{ RELEASE_PRODUCT: "chatbot", RELEASE_STACK: "prod", RELEASE_ACTION: "promote" }, /RELEASE_ACTION=promote: must be release \(the default\), switch or rollback/],
+                    [{ RELEASE_PRODUCT: "chatbot", RELEASE_STACK: "prod", RELEASE_TAG: "v1.2.0", RELEASE_GITLAB_TOKEN: undefined }, /RELEASE_GITLAB_TOKEN is not set/],
+                ];
+                for (const [vars, message] of cases) {
+                    const j = releaseJob(vars);
+                    const result = await runMain("release", j);
+                    assert.notEqual(result.code, 0, JSON.stringify(vars));
+                    assert.match(result.stderr, message);
+                    assert.equal(j.log(), "", "nothing ran");
+                }
+            });
+
+            it("other jobs drop the release token (safety net), and only the release job names the release environment", async () => {
+                const j = job("prod", { RELEASE_GITLAB_TOKEN: RELEASE_TOKEN });
+                assert.equal((await runMain("plan", j)).code, 0);
+                assert.ok(!j.envLog().includes(RELEASE_TOKEN));
+                const named = Object.keys(JOBS).map(baseName).filter((n) => {
+                    const env = previewJob(n).environment;
+                    return (typeof env === "string" ? env : env?.name) === "release";
+                });
+                assert.deepEqual([...new Set(named)], ["release"]);
+            });
         });
 
         it("drift: checks every stack file's stack with its kubeconfig and policy config (its tier's when it has none); one drifted stack fails the job", async () => {
