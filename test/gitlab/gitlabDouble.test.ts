@@ -444,6 +444,55 @@ describe("GitLab API double", () => {
         });
     });
 
+    describe("14. repository commits and merge requests (releases)", () => {
+        const commits = (): string => `${gl.url}/api/v4/projects/${fx.projectId}/repository/commits`;
+        const mrs = (): string => `${gl.url}/api/v4/projects/${fx.projectId}/merge_requests`;
+        const update = (content: string, lastCommitId?: string) => [{ action: "update", file_path: "Pulumi.prod.yaml", content, ...(lastCommitId ? { last_commit_id: lastCommitId } : {}) }];
+
+        it("commits actions to a branch; a stale last_commit_id is 400 and changes nothing", async () => {
+            const seed = gl.seedRepository(fx.projectId, { "Pulumi.prod.yaml": "a\n" });
+            const ok = await call("POST", commits(), { json: { branch: "develop", commit_message: "one", actions: update("b\n", seed) } });
+            assert.strictEqual(ok.status, 201, ok.text);
+            assert.deepStrictEqual(ok.json.parent_ids, [seed]);
+            assert.strictEqual(gl.fileAt(fx.projectId, "develop", "Pulumi.prod.yaml"), "b\n");
+            const stale = await call("POST", commits(), { json: { branch: "develop", commit_message: "two", actions: update("c\n", seed) } });
+            assert.strictEqual(stale.status, 400);
+            assert.match(stale.json.message, /changed since you started editing it/);
+            assert.strictEqual(gl.fileAt(fx.projectId, "develop", "Pulumi.prod.yaml"), "b\n");
+        });
+
+        it("start_sha starts a new branch (400 when it exists); without a start the branch must exist; update needs the file", async () => {
+            const seed = gl.seedRepository(fx.projectId, { "Pulumi.prod.yaml": "a\n" });
+            const body = { branch: "release/x", commit_message: "m", start_sha: seed, actions: update("b\n") };
+            assert.strictEqual((await call("POST", commits(), { json: body })).status, 201);
+            const again = await call("POST", commits(), { json: body });
+            assert.deepStrictEqual([again.status, /A branch called 'release\/x' already exists/.test(again.json.message)], [400, true]);
+            const nowhere = await call("POST", commits(), { json: { branch: "nope", commit_message: "m", actions: update("b\n") } });
+            assert.deepStrictEqual([nowhere.status, nowhere.json.message], [400, "You can only create or edit files when you are on a branch"]);
+            const missing = await call("POST", commits(), { json: { branch: "main", commit_message: "m", actions: [{ action: "update", file_path: "other.yaml", content: "x" }] } });
+            assert.deepStrictEqual([missing.status, missing.json.message], [400, "A file with this name doesn't exist"]);
+            assert.strictEqual((await call("POST", commits(), { json: { branch: "main", actions: update("b\n") } })).status, 400, "commit_message is missing");
+        });
+
+        it("roles: a reporter is 403, no token 401 (a Developer pushing to a protected branch: test/release/push.test.ts)", async () => {
+            gl.seedRepository(fx.projectId, { "Pulumi.prod.yaml": "a\n" });
+            const reporter = await call("POST", commits(), { token: fx.reporterToken, json: { branch: "develop", commit_message: "m", actions: update("b\n") } });
+            assert.strictEqual(reporter.status, 403);
+            assert.strictEqual((await call("POST", commits(), { token: null, json: {} })).status, 401);
+        });
+
+        it("merge requests: 201 with an iid, 409 for a second open one of the same branches, 400 for an unknown branch or no title", async () => {
+            const seed = gl.seedRepository(fx.projectId, { "f": "a" });
+            await call("POST", commits(), { json: { branch: "release/y", commit_message: "m", start_sha: seed, actions: [{ action: "create", file_path: "g", content: "x" }] } });
+            const created = await call("POST", mrs(), { json: { source_branch: "release/y", target_branch: "main", title: "t", description: "d" } });
+            assert.deepStrictEqual([created.status, created.json.iid, created.json.state], [201, 1, "opened"]);
+            assert.strictEqual((await call("POST", mrs(), { json: { source_branch: "release/y", target_branch: "main", title: "t" } })).status, 409);
+            assert.strictEqual((await call("POST", mrs(), { json: { source_branch: "nope", target_branch: "main", title: "t" } })).status, 400);
+            assert.strictEqual((await call("POST", mrs(), { json: { source_branch: "release/y", target_branch: "main" } })).status, 400);
+            assert.strictEqual((await call("POST", mrs(), { token: fx.reporterToken, json: { source_branch: "release/y", target_branch: "develop", title: "t" } })).status, 403);
+        });
+    });
+
     describe("13. faults and the request log", () => {
         it("fails the next request with an injected 500, then recovers", async () => {
             gl.injectFault({ status: 500 });
