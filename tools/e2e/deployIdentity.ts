@@ -188,6 +188,17 @@ export async function checkDeployIdentities(d: DeployedStack): Promise<string> {
             }
         }
     }
+    // The tokens are secrets like any other: neither the export nor a state file may show one.
+    const exported = (await d.ws.pulumiOk(["stack", "export", "--stack", d.stack])).stdout;
+    const stateFiles = (fs.readdirSync(d.ws.stateDir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+        .filter((e) => e.isFile()).map((e) => fs.readFileSync(path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name), "utf8"));
+    for (const id of ids) {
+        const token = String(parse(fs.readFileSync(id.file, "utf8")).users?.[0]?.user?.token ?? "");
+        const forms = [token, Buffer.from(token).toString("base64")];
+        if (token === "" || forms.some((f) => exported.includes(f) || stateFiles.some((t) => t.includes(f)))) {
+            problems.push(`${id.product}: its deploy token is ${token === "" ? "missing from its kubeconfig" : "in plain text in the state"}`);
+        }
+    }
     if (problems.length > 0) {
         throw new Error(problems.join("\n"));
     }
