@@ -49,7 +49,8 @@ export interface DeployedStack {
 }
 
 function count(result: PulumiResult, op: string): number {
-    const match = new RegExp(`(\\d+) (?:to )?${op}`).exec(result.stdout);
+    // The summary line ("    + 226 created"), not a resource name that ends in a digit ("role-1 created").
+    const match = new RegExp(`^\\s*[+~-]?\\s*(\\d+) (?:to )?${op}\\b`, "m").exec(result.stdout);
     return match ? Number(match[1]) : 0;
 }
 
