@@ -8,7 +8,7 @@ import {
     noPrivilegeEscalation, noProbeHost, noSaTokenAutomount, nonRootGroups, procMount, readOnlyRootFilesystem,
     runAsNonRoot, safeSysctls, seccomp, selinux, volumeTypes,
 } from "./podSecurity";
-import { noSecretLiterals, rbacLeastPrivilege } from "./secrets";
+import { noSecretLiterals, productRbacScope, rbacLeastPrivilege } from "./secrets";
 import { imagePullAlways, imageRegistryAllowlist, imageTagPinned } from "./images";
 import { resourcesExtra, resourcesSet } from "./resources";
 import {
@@ -35,7 +35,7 @@ export function allPolicies(): PackPolicy[] {
         noPrivilegeEscalation(), runAsNonRoot(), nonRootGroups(), seccomp(), apparmor(), selinux(), procMount(),
         safeSysctls(), volumeTypes(), noProbeHost(), readOnlyRootFilesystem(), noSaTokenAutomount(),
         // Secrets and access
-        noSecretLiterals(), rbacLeastPrivilege(),
+        noSecretLiterals(), rbacLeastPrivilege(), productRbacScope(),
         // Images
         imageTagPinned(), imageRegistryAllowlist(), imagePullAlways(),
         // Resources

@@ -302,3 +302,134 @@ export function rbacLeastPrivilege(): PackPolicy {
         },
     });
 }
+
+// --- product-rbac-scope -----------------------------------------------------------------------------
+
+interface ProductRbacConfig {
+    productLabel: string;
+    platformValues: string[];
+    secretGrantingClusterRoles: string[];
+}
+
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+const RBAC_RESOURCES = ["roles", "rolebindings", "clusterroles", "clusterrolebindings"];
+const RBAC_VERBS = ["bind", "escalate", "impersonate"];
+/** Cluster-scoped kinds a Role may name but never grant: naming one shows the rule meant cluster access. */
+const CLUSTER_SCOPED_RESOURCES = ["nodes", "namespaces", "persistentvolumes", "storageclasses", "clusterroles", "clusterrolebindings",
+    "customresourcedefinitions", "priorityclasses", "certificatesigningrequests", "validatingwebhookconfigurations", "mutatingwebhookconfigurations"];
+
+/** Which product owns each namespace of the stack, from the Namespace objects' product label. */
+function productNamespaces(index: StackIndex, cfg: ProductRbacConfig): Map<string, string> {
+    const owner = new Map<string, string>();
+    for (const ns of index.ofKind("Namespace")) {
+        const product = ns.labels.value[cfg.productLabel];
+        if (product && !cfg.platformValues.includes(product) && ns.nameKnown) {
+            owner.set(ns.objName, product);
+        }
+    }
+    return owner;
+}
+
+function checkProductRole(role: K8sObj, product: string, out: Findings): void {
+    arr(role.props.rules).forEach((rule: any, i: number) => out.guard(`${role.label} rules[${i}]`, () => {
+        const r = obj(rule);
+        const verbs = arr(r.verbs).map(String);
+        const resources = arr(r.resources).map(String);
+        const groups = r.apiGroups === undefined ? [""] : arr(r.apiGroups).map(String);
+        const where = `${role.label} (rules[${i}])`;
+        const inGroup = (...gs: string[]) => groups.some((g) => g === "*" || gs.includes(g));
+        if (inGroup("") && resources.some((x) => x === "secrets" || x === "*" || x.startsWith("secrets/"))) {
+            out.violation(explain(`${where} of product ${product} grants secrets${resources.includes("*") ? " (through \"*\")" : ""}`,
+                "a product's account that reads Secrets reads every credential of its namespace: database passwords, API keys, other tokens",
+                "grant the workload and pod resources the pipeline reads by name; the platform delivers credentials"), role.urn);
+        }
+        const rbac = resources.filter((x) => x === "*" || RBAC_RESOURCES.includes(x));
+        if ((inGroup(RBAC_GROUP) && rbac.length > 0) || verbs.some((v) => RBAC_VERBS.includes(v))) {
+            out.violation(explain(`${where} of product ${product} grants RBAC (${[...rbac.map((x) => `${x}`), ...verbs.filter((v) => RBAC_VERBS.includes(v))].join(", ")})`,
+                "an account that can write roles or bindings, or bind, escalate or impersonate, can give itself any permission of its namespace",
+                "remove the rule: the platform issues the product's Roles and bindings"), role.urn);
+        }
+        const clusterScoped = resources.filter((x) => CLUSTER_SCOPED_RESOURCES.includes(x));
+        if (clusterScoped.length > 0) {
+            out.violation(explain(`${where} of product ${product} names cluster-scoped ${clusterScoped.join(", ")}`,
+                "a Role cannot grant cluster-scoped objects, so the rule either does nothing or documents a wish for cluster access a product must not have",
+                "remove them; a product reads only its own namespaces"), role.urn);
+        }
+    }, role.urn));
+}
+
+/** The ServiceAccount subjects of a binding, as <namespace>/<name>. */
+function accountSubjects(b: K8sObj): Array<{ namespace: string; name: string }> {
+    return arr(b.props.subjects).map((s: any) => obj(s)).filter((s) => s.kind === "ServiceAccount")
+        .map((s) => ({ namespace: str(s.namespace) ?? b.namespace, name: str(s.name) ?? "" }));
+}
+
+export function productRbacScope(): PackPolicy {
+    return stackPolicy<ProductRbacConfig>({
+        name: "product-rbac-scope",
+        description: "A product's Roles grant no Secrets, no RBAC (roles, bindings, bind/escalate/impersonate) and name nothing cluster-scoped; a product's ServiceAccounts are bound only inside its own namespaces, never cluster-wide, and never to a ClusterRole that reads Secrets.",
+        anchors: "product-rbac-scope: stack-level (catalogue, second table); Kyverno restrict-escalation-verbs-roles (bind, escalate, impersonate)",
+        levels: A_M,
+        exemption: "yes",
+        config: {
+            productLabel: { type: "string", default: "ai-platform.io/product", description: "Namespace label naming the product that owns the namespace." },
+            platformValues: { type: "array", items: { type: "string" }, default: ["platform"], description: "Values of productLabel that mark the platform's own namespaces (not a product)." },
+            secretGrantingClusterRoles: {
+                type: "array", items: { type: "string" }, default: ["cluster-admin", "admin", "edit"],
+                description: "ClusterRoles a product's RoleBinding may not name: they grant Secrets and (admin) RBAC within the namespace.",
+            },
+        },
+        check: (resources, cfg, out) => {
+            const index = new StackIndex(resources);
+            const owner = productNamespaces(index, cfg);
+            const namespacesOf = (product: string) => [...owner.entries()].filter(([, p]) => p === product).map(([ns]) => ns).sort();
+            for (const role of index.ofKind("Role")) {
+                const product = role.namespaceKnown ? owner.get(role.namespace) : undefined;
+                if (product) {
+                    out.guard(role.label, () => checkProductRole(role, product, out), role.urn);
+                }
+            }
+            for (const role of index.ofKind("ClusterRole", "ClusterRoleBinding")) {
+                out.guard(role.label, () => {
+                    const product = role.labels.value["app.kubernetes.io/part-of"];
+                    if (product && [...owner.values()].includes(product)) {
+                        out.violation(explain(`${role.label} belongs to product ${product}`,
+                            "a cluster-scoped role or binding reaches every namespace, the other products' included",
+                            "grant the product a Role and RoleBinding in each of its namespaces instead"), role.urn);
+                    }
+                }, role.urn);
+            }
+            for (const b of index.ofKind("RoleBinding", "ClusterRoleBinding")) {
+                out.guard(`the subjects of ${b.label}`, () => {
+                    for (const subject of accountSubjects(b)) {
+                        const product = owner.get(subject.namespace);
+                        if (!product) continue;
+                        const account = `ServiceAccount ${subject.namespace}/${subject.name} of product ${product}`;
+                        if (b.kind === "ClusterRoleBinding") {
+                            out.violation(explain(`${b.label} binds ${account} cluster-wide`,
+                                "the account then holds the role in every namespace, the other products' included",
+                                `bind it with a RoleBinding in each of ${product}'s namespaces (${namespacesOf(product).join(", ")})`), b.urn);
+                            continue;
+                        }
+                        if (!b.namespaceKnown) {
+                            out.note(`Could not check that ${b.label} stays inside ${product}'s namespaces: its namespace is unknown during preview.`, b.urn);
+                            continue;
+                        }
+                        if (owner.get(b.namespace) !== product) {
+                            out.violation(explain(`${b.label} binds ${account} outside its namespaces`,
+                                `a product's pipeline token then reaches into namespace ${b.namespace}, which is not ${product}'s`,
+                                `bind it only in ${namespacesOf(product).join(", ")}`), b.urn);
+                        }
+                    }
+                    const ref = obj(b.props.roleRef);
+                    const product = b.namespaceKnown ? owner.get(b.namespace) : undefined;
+                    if (b.kind === "RoleBinding" && product && ref.kind === "ClusterRole" && cfg.secretGrantingClusterRoles.includes(str(ref.name) ?? "")) {
+                        out.violation(explain(`${b.label} of product ${product} binds the ClusterRole ${str(ref.name)}`,
+                            `${str(ref.name)} reads every Secret of the namespace${str(ref.name) === "edit" ? "" : " and rewrites its RBAC"}`,
+                            "bind a Role of the product's own with the resources its pipeline reads"), b.urn);
+                    }
+                }, b.urn);
+            }
+        },
+    });
+}

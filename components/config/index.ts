@@ -4,14 +4,13 @@
  * reported together in one error before any resource exists, so a stack is never half built.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SEED_VARIABLE_TABLES } from "../gitlab/seedTables";
 import { parseBytes } from "../lib/quantity";
 import { ChartId, ChartPin, resolveCharts } from "../platform/charts";
 import { ProductId, Tier, TIERS } from "../products/catalog";
 import {
     Color, isMovingTag, ProductSettingsById, RELEASE_KEYS, RELEASE_STRATEGIES, ReleaseKeys, ReleaseSettings, releaseTags,
 } from "../products/settings";
-import { CONFIG_KEYS, ConfigKey, ConfigKind, KeySpec, PlainValues, SEMVER_TAG_PATTERN } from "./keys";
+import { CONFIG_KEYS, ConfigKey, ConfigKind, DEPLOY_TOKEN_ROTATION_KEYS, KeySpec, PlainValues, SEMVER_TAG_PATTERN } from "./keys";
 import { undeclaredKeyProblems } from "./undeclared";
 
 export { CONFIG_KEYS } from "./keys";
@@ -89,8 +88,13 @@ export interface PlatformConfig {
         readonly url: string;
         /** GitLab project of each product whose CI/CD variables the stack writes. */
         readonly projects: ReadonlyArray<{ readonly product: ProductId; readonly project: string }>;
-        /** Kubeconfig of the products' CI deploy jobs for this cluster. */
-        readonly ciDeployKubeconfig: pulumi.Output<string>;
+    };
+    /** What each product's platform-issued deploy identity is built from (components/workloads/deployIdentity.ts). */
+    readonly deployIdentity: {
+        /** The API server URL written into every product's kubeconfig (kubeApiServerUrl). */
+        readonly apiServerUrl: string;
+        /** Each product's token rotation (`<product>DeployTokenRotation`): part of its token Secret's name. */
+        readonly tokenRotation: Readonly<Record<ProductId, number>>;
     };
     /** Per-environment settings of each deployed product (absent for products the stack does not deploy). */
     readonly productSettings: { readonly [P in ProductId]?: ProductSettingsById[P] };
@@ -137,8 +141,6 @@ function crossKeyProblems(v: PlainValues, fullKey: (k: ConfigKey) => string): st
     for (const { product } of v.gitlabProjects) {
         if (!v.products.includes(product)) {
             problems.push(`${fullKey("gitlabProjects")} maps ${product}, which this stack does not deploy (products: ${v.products.join(", ")})`);
-        } else if (!SEED_VARIABLE_TABLES[product]) {
-            problems.push(`${fullKey("gitlabProjects")} maps ${product}, whose source document lists no GitLab variables (tables exist for ${Object.keys(SEED_VARIABLE_TABLES).join(", ")})`);
         }
     }
     if ((TIERS as readonly string[]).includes(v.environment) && v.environment !== v.tier) {
@@ -480,7 +482,12 @@ export function loadConfig(): PlatformConfig {
             resources: resources(v.lokiCpuRequest, v.lokiMemoryRequest, v.lokiMemoryLimit),
         },
         network: { kubeApiServerCidrs: v.kubeApiServerCidrs },
-        gitlab: { url: v.gitlabUrl, projects: v.gitlabProjects, ciDeployKubeconfig: secrets.ciDeployKubeconfig },
+        gitlab: { url: v.gitlabUrl, projects: v.gitlabProjects },
+        deployIdentity: {
+            apiServerUrl: v.kubeApiServerUrl,
+            tokenRotation: Object.fromEntries((Object.entries(DEPLOY_TOKEN_ROTATION_KEYS) as Array<[ProductId, keyof PlainValues]>)
+                .map(([product, k]) => [product, v[k] as number])) as Record<ProductId, number>,
+        },
         productSettings: productSettings(v, secrets),
     };
 }

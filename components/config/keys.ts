@@ -92,6 +92,8 @@ const cidrList = z.array(z.string()).min(1, { error: "must list at least one CID
     }
 });
 
+const deployTokenRotation = rules.integer(1, 999_999);
+
 function isHttpsUrl(v: string): boolean {
     try {
         return new URL(v).protocol === "https:";
@@ -175,37 +177,22 @@ export const CONFIG_KEYS = {
         error: "must be the https URL of the GitLab instance, such as https://gitlab.com",
     })),
     gitlabProjects: key("array", rules.gitlabProjectMappings(PRODUCT_IDS)),
-    ciDeployKubeconfig: secret(
-        z.string().refine((v) => /^apiVersion:\s*v1\s*$/m.test(v) && /^kind:\s*Config\s*$/m.test(v) && /^clusters:/m.test(v), {
-            error: "must be the content of a kubeconfig file (apiVersion: v1, kind: Config, clusters, users, contexts)",
-        }),
-        [
-            "apiVersion: v1",
-            "kind: Config",
-            "# OFFLINE PLACEHOLDER - not a real kubeconfig",
-            "clusters:",
-            "  - name: offline-placeholder",
-            "    cluster:",
-            "      server: https://offline-placeholder.invalid:6443",
-            "users:",
-            "  - name: ci-deployer",
-            "    user:",
-            "      token: offline-placeholder-token",
-            "contexts:",
-            "  - name: offline-placeholder",
-            "    context:",
-            "      cluster: offline-placeholder",
-            "      user: ci-deployer",
-            "current-context: offline-placeholder",
-            "",
-        ].join("\n"),
-    ),
+    // Deploy identities (components/workloads/deployIdentity.ts): the URL product CI jobs reach the
+    // API server at, written into each product's kubeconfig next to the CA read from the cluster.
+    kubeApiServerUrl: key("string", rules.apiServerUrl, "https://api.qa.example.com:6443"),
 
     // === Product workloads ========================================================================
     // Per-environment deltas of the five products (components/products/*.ts hold the source documents' fixed
     // numbers). Keys a stack's release strategy does not use stay empty; a deployed product's
     // host, tags and registry user are required (checked across keys in index.ts).
     kubeApiServerCidrs: key("array", cidrList, "[10.0.0.0/8]"),
+    // Rotation of each product's deploy token: part of the token Secret's name, so a new value
+    // replaces the Secret (a new token, the old one invalidated) and the GitLab variable together.
+    quickspinDeployTokenRotation: key("integer", deployTokenRotation),
+    chatbotDeployTokenRotation: key("integer", deployTokenRotation),
+    soundcoreDeployTokenRotation: key("integer", deployTokenRotation),
+    harvisDeployTokenRotation: key("integer", deployTokenRotation),
+    llmServiceDeployTokenRotation: key("integer", deployTokenRotation),
     // QuickSpin AI (docs/products/quickspin-ai.md)
     quickspinImageTag: key("string", optionalImageTag, "v1.2.3"),
     quickspinHost: key("string", optionalHostname, "app.qa.example.com"),
@@ -268,6 +255,15 @@ export const CONFIG_KEYS = {
 } satisfies Record<string, KeySpec<any>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** The key that rotates each product's deploy token (`<product>DeployTokenRotation`). */
+export const DEPLOY_TOKEN_ROTATION_KEYS = {
+    "quickspin-ai": "quickspinDeployTokenRotation",
+    chatbot: "chatbotDeployTokenRotation",
+    "soundcore-kcp": "soundcoreDeployTokenRotation",
+    "harvis-ai": "harvisDeployTokenRotation",
+    "llm-secret-detection": "llmServiceDeployTokenRotation",
+} as const satisfies Record<ProductId, ConfigKey>;
 
 type PlainKeys = { [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends { secret: true } ? never : K }[ConfigKey];
 type SecretKeys = Exclude<ConfigKey, PlainKeys>;

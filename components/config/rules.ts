@@ -35,6 +35,22 @@ export const environmentName = z.string().regex(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])
     error: "must be a lower-case name of 1 to 20 letters, digits and '-' starting with a letter, such as dev, qa or eu-prod",
 });
 
+/**
+ * Where clients reach a cluster's API server: https, a host, an optional port, nothing after (a
+ * kubeconfig's server names the API root; a path or credentials there break every request).
+ */
+export const apiServerUrl = z.string().refine((v) => {
+    try {
+        const url = new URL(v);
+        return url.protocol === "https:" && url.hostname !== "" && url.username === "" && url.password === ""
+            && (url.pathname === "/" || url.pathname === "") && url.search === "" && url.hash === "" && !v.endsWith("/");
+    } catch {
+        return false;
+    }
+}, {
+    error: "must be the https URL of the cluster's API server, host and optional port only, such as https://api.example.com:6443",
+});
+
 export const nonEmpty = z.string().min(1, { error: "must not be empty" });
 
 export const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, {

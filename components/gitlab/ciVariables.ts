@@ -29,9 +29,9 @@ export class CiVariables extends pulumi.ComponentResource {
             const deployed = args.products[product];
             const table = seedTable(product);
             const settings = config.productSettings[product];
-            if (!deployed || !table || !settings) {
+            if (!deployed || !settings) {
                 // The config module refuses such a mapping; reaching this is a wiring bug.
-                throw new Error(`CiVariables: ${product} is mapped to ${project} but is not deployed or has no variable table`);
+                throw new Error(`CiVariables: ${product} is mapped to ${project} but is not deployed`);
             }
             projects[product] = new ProjectVariables(`${product}-ci`, {
                 project,
@@ -41,7 +41,7 @@ export class CiVariables extends pulumi.ComponentResource {
                     tier: config.tier,
                     settings,
                     secrets: deployed.secrets,
-                    ciKubeconfig: config.gitlab.ciDeployKubeconfig,
+                    deployKubeconfig: deployed.deployIdentity.kubeconfig,
                     kubeContext: config.cluster.kubeContext,
                     slackWebhookUrl: config.monitoring.alerts.slackWebhookUrl,
                     discordWebhookUrl: config.monitoring.alerts.discordWebhookUrl,

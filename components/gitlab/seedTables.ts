@@ -17,7 +17,11 @@
  * `prod` written `production` as the source documents and GitLab's deployment tiers name it; QuickSpin AI's
  * pipeline prefixes its environments with `ai-` (ai-staging, ai-production).
  *
- * The source documents of Harvis AI and the LLM service list no GitLab variables: they have no table.
+ * The source documents of Harvis AI and the LLM service list no GitLab variables: their table is
+ * the platform-issued kubeconfig alone (kubeconfigOnly).
+ *
+ * Every product's kubeconfig variable is its own deploy identity (components/workloads/deployIdentity.ts),
+ * never a kubeconfig shared between products.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ProductSettingsById } from "../products/settings";
@@ -33,8 +37,8 @@ export interface TableContext<P extends ProductId> {
     readonly settings: ProductSettingsById[P];
     /** The product's secrets by stable name (Product.secrets). */
     readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
-    /** The kubeconfig CI deploy jobs use for this stack's cluster (secret config ciDeployKubeconfig). */
-    readonly ciKubeconfig: pulumi.Output<string>;
+    /** The product's own deploy kubeconfig, issued by the platform (Product.deployIdentity). */
+    readonly deployKubeconfig: pulumi.Output<string>;
     /** This stack's kube context name. */
     readonly kubeContext: string;
     /** This environment's Slack and Discord webhooks (the ones Alertmanager uses). */
@@ -59,7 +63,19 @@ function secretOf(ctx: TableContext<ProductId>, product: ProductId, name: string
  * masked, protected): the job decodes it with `base64 -d "$VAR" > kubeconfig`.
  */
 function maskableKubeconfig(ctx: TableContext<ProductId>): pulumi.Output<string> {
-    return pulumi.secret(ctx.ciKubeconfig.apply((kubeconfig) => Buffer.from(kubeconfig, "utf8").toString("base64")));
+    return pulumi.secret(ctx.deployKubeconfig.apply((kubeconfig) => Buffer.from(kubeconfig, "utf8").toString("base64")));
+}
+
+/**
+ * The product's kubeconfig variable: its platform-issued deploy identity, base64 on one line, as a
+ * file variable that is masked, protected and scoped to the product's GitLab environment, so only
+ * protected-branch jobs of that environment receive it.
+ */
+function kubeconfigRow(ctx: TableContext<ProductId>, key: string, scope: string, origin: string): VariableSpec {
+    return {
+        key, value: maskableKubeconfig(ctx), variableType: "file", protected: true, masked: true, environmentScope: scope,
+        description: `${origin}; the product's own read-only deploy identity: base64 -d "$${key}" > kubeconfig`,
+    };
 }
 
 /** The GitLab environment an environment deploys to: its name, `prod` written `production`. */
@@ -76,6 +92,8 @@ const GITLAB_ENVIRONMENTS: { readonly [P in ProductId]?: { readonly tiers: reado
     "quickspin-ai": { tiers: ["staging", "prod"], prefix: "ai-" },
     chatbot: { tiers: ["dev", "staging", "prod"], prefix: "" },
     "soundcore-kcp": { tiers: ["staging", "prod"], prefix: "" },
+    "harvis-ai": { tiers: ["staging", "prod"], prefix: "" },
+    "llm-secret-detection": { tiers: ["staging", "prod"], prefix: "" },
 };
 
 /** The product's GitLab environment scope in this environment, or undefined where its pipeline has none. */
@@ -108,11 +126,7 @@ const quickspin: TableBuilder<"quickspin-ai"> = (ctx) => {
         // Connection strings carry ?, & and %: raw keeps them literal and maskable.
         { key: `MONGODB_URI${suffix}`, value: secret("mongodbUri"), protected: true, masked: true, raw: true },
         { key: `JWT_SECRET_KEY${suffix}`, value: secret("jwtSecretKey"), protected: true, masked: true },
-        {
-            key: "KUBECONFIG_CONTENT", value: maskableKubeconfig(ctx), variableType: "file",
-            protected: true, masked: true, environmentScope: scope,
-            description: "base64 of the deploy kubeconfig: base64 -d \"$KUBECONFIG_CONTENT\" > kubeconfig",
-        },
+        kubeconfigRow(ctx, "KUBECONFIG_CONTENT", scope, "the QuickSpin AI setup guide KUBECONFIG_CONTENT"),
     ];
     if (prod) {
         rows.push({ key: "DISCORD_WEBHOOK_URL", value: ctx.discordWebhookUrl, protected: false, masked: false });
@@ -128,10 +142,7 @@ const chatbot: TableBuilder<"chatbot"> = (ctx) => {
     }
     const prod = ctx.tier === "prod";
     const rows: VariableSpec[] = [
-        {
-            key: "K8S_KUBECONFIG_B64", value: maskableKubeconfig(ctx), protected: true, masked: true,
-            environmentScope: scope, description: "the chatbot's deployment guide K8S_<ENV>_KUBECONFIG_B64, one per environment scope",
-        },
+        kubeconfigRow(ctx, "K8S_KUBECONFIG_B64", scope, "the chatbot's deployment guide K8S_<ENV>_KUBECONFIG_B64, one per environment scope"),
         { key: "K8S_CONTEXT", value: ctx.kubeContext, environmentScope: scope, description: "the chatbot's deployment guide K8S_<ENV>_CONTEXT" },
         { key: "SLACK_WEBHOOK", value: ctx.slackWebhookUrl, protected: true, masked: true, environmentScope: scope, description: "the chatbot's deployment guide SLACK_WEBHOOK_<ENV>" },
         { key: "HF_ACCESS_TOKEN", value: secretOf(ctx, "chatbot", "hfAccessToken"), protected: true, masked: true, environmentScope: scope },
@@ -153,7 +164,7 @@ const soundcore: TableBuilder<"soundcore-kcp"> = (ctx) => {
     const scoped = (key: string, value: pulumi.Output<string>, raw = false): VariableSpec =>
         ({ key, value, protected: true, masked: true, raw, environmentScope: scope });
     const rows: VariableSpec[] = [
-        { key: prod ? "KUBE_CONFIG_PRODUCTION" : "KUBE_CONFIG_STAGING", value: maskableKubeconfig(ctx), protected: true, masked: true },
+        kubeconfigRow(ctx, prod ? "KUBE_CONFIG_PRODUCTION" : "KUBE_CONFIG_STAGING", scope, "the Soundcore KCP deployment documentation KUBE_CONFIG_<ENV>"),
         scoped("DATABASE_URL", secret("databaseUrl"), true),
         scoped("MONGODB_URI", secret("mongodbUri"), true),
         scoped("OPENAI_API_KEY", secret("openaiApiKey")),
@@ -172,14 +183,28 @@ const soundcore: TableBuilder<"soundcore-kcp"> = (ctx) => {
     return owned(ctx, scope, rows);
 };
 
-/** A product's table builder, if its source document lists variables. */
-export function seedTable(product: ProductId): ((ctx: TableContext<ProductId>) => VariableSpec[]) | undefined {
-    return SEED_VARIABLE_TABLES[product] as ((ctx: TableContext<ProductId>) => VariableSpec[]) | undefined;
+/**
+ * Harvis AI and the LLM service: their source documents list no variables, so their table is the
+ * one row the platform now issues to every product, its kubeconfig (KUBECONFIG_CONTENT, the name
+ * QuickSpin AI's guide gives it), for the environments their documents deploy to.
+ */
+function kubeconfigOnly(product: "harvis-ai" | "llm-secret-detection"): TableBuilder<typeof product> {
+    return (ctx) => {
+        const scope = gitlabScope(product, ctx.environment, ctx.tier);
+        return scope ? [kubeconfigRow(ctx, "KUBECONFIG_CONTENT", scope, "issued by the platform (the source document lists no variables)")] : [];
+    };
 }
 
-/** The tables by product; products without one register no variables. */
-export const SEED_VARIABLE_TABLES: { readonly [P in ProductId]?: TableBuilder<P> } = {
+/** A product's table builder (every product has one: at least its kubeconfig). */
+export function seedTable(product: ProductId): (ctx: TableContext<ProductId>) => VariableSpec[] {
+    return SEED_VARIABLE_TABLES[product] as (ctx: TableContext<ProductId>) => VariableSpec[];
+}
+
+/** The tables by product. */
+export const SEED_VARIABLE_TABLES: { readonly [P in ProductId]: TableBuilder<P> } = {
     "quickspin-ai": quickspin,
     chatbot,
     "soundcore-kcp": soundcore,
+    "harvis-ai": kubeconfigOnly("harvis-ai"),
+    "llm-secret-detection": kubeconfigOnly("llm-secret-detection"),
 };

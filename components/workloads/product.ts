@@ -10,6 +10,7 @@ import { PRODUCTS, ProductId } from "../products/catalog";
 import { PRODUCT_DEFINITIONS } from "../products";
 import { isMovingTag, releaseTags } from "../products/settings";
 import { ProductSpec, SecretSource } from "../products/types";
+import { DeployIdentity } from "./deployIdentity";
 import { GitLabRunner } from "./gitlabRunner";
 import { ImagePullSecret } from "./imagePullSecret";
 import { LABEL, Labels } from "./labels";
@@ -41,8 +42,8 @@ export interface ServiceEndpoint {
 /**
  * One product in one environment, built from its data (components/products/<product>.ts): secrets
  * (generated or from secret config), image pull secret, ConfigMaps and Secrets, claims, stores,
- * web services, Ingresses, the namespace's NetworkPolicies, its alerts and dashboards, and a CI
- * runner where the product has one.
+ * web services, Ingresses, the namespace's NetworkPolicies, its alerts and dashboards, its
+ * pipeline's deploy identity, and a CI runner where the product has one.
  *
  * Secrets are exposed as Outputs under stable names so the GitLab CI/CD variables are built from
  * the same values: rotating one updates the cluster and CI together.
@@ -69,6 +70,8 @@ export class Product extends pulumi.ComponentResource {
     public readonly networkPolicies: NetworkPolicies;
     public readonly observability: ProductObservability;
     public readonly runner?: GitLabRunner;
+    /** The product pipeline's own read-only account and kubeconfig, issued by the platform. */
+    public readonly deployIdentity: DeployIdentity;
     /** This product's part of the stack-outputs contract (names only, no secret). */
     public readonly contract: pulumi.Output<ProductContract>;
 
@@ -352,6 +355,15 @@ export class Product extends pulumi.ComponentResource {
         this.networkPolicies = new NetworkPolicies(`${name}-network`, { namespace, labels: productLabels, allows }, child());
 
         this.observability = new ProductObservability(`${name}-observability`, { product, environment, namespace }, child());
+
+        this.deployIdentity = new DeployIdentity(`${name}-deploy-identity`, {
+            product,
+            environment,
+            namespaces: this.namespaces,
+            apiServerUrl: config.deployIdentity.apiServerUrl,
+            rotation: config.deployIdentity.tokenRotation[product],
+            labels: productLabels,
+        }, child());
 
         if (spec.runner) {
             const runnerNamespace = lookup("namespace", args.namespaces, spec.runner.namespace);

@@ -133,6 +133,19 @@ describe("plan --baseline (a git fixture of this project)", function () {
         assert.ok(!JSON.stringify(diff).includes(value));
     });
 
+    it("a deploy-token rotation (chatbotDeployTokenRotation): the token Secret's name and the chatbot's kubeconfig variable, nothing else", async () => {
+        // A new metadata.name is a new Kubernetes object: the engine replaces the Secret (the e2e
+        // tier's deploy-token-rotation check shows the replacement and the old token refused).
+        const before = Number(stackValue(fixture, "prod", "chatbotDeployTokenRotation") ?? 1);
+        const diff = await diffWith("prod", { overrides: { chatbotDeployTokenRotation: before + 1 } });
+        assert.deepStrictEqual(diff.counts, { create: 0, update: 2, delete: 0 }, JSON.stringify(diff.resources.map((r) => r.object)));
+        const secret = diff.resources.find((r) => r.type === "kubernetes:core/v1:Secret");
+        assert.ok(secret, JSON.stringify(diff.resources));
+        assert.deepStrictEqual(secret.changes?.map((c) => [c.path, c.old, c.new]), [["metadata.name", `ci-deployer-token-r${before}`, `ci-deployer-token-r${before + 1}`]]);
+        assert.deepStrictEqual(diff.gitlabVariables.changed.map((v) => [v.project, v.key, v.changes.map((c) => [c.path, c.secret])]),
+            [["shopyverse/chatbot-service", "K8S_KUBECONFIG_B64", [["value", true]]]]);
+    });
+
     it("a stack that does not exist at the baseline: everything is added (CLI, policy pack included)", async () => {
         fs.copyFileSync(path.join(fixture.dir, "Pulumi.dev.yaml"), path.join(fixture.dir, "Pulumi.qa.yaml"));
         fs.copyFileSync(path.join(fixture.dir, "policy", "config", "dev.json"), path.join(fixture.dir, "policy", "config", "qa.json"));

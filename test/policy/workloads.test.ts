@@ -163,6 +163,51 @@ describe("secrets and access policies", () => {
         { title: "an unknown roleRef at preview is reported as not checked", level: "advisory", resources: () => edit(compliantStack(), "web-rb", (w) => { w.roleRef.name = UNKNOWN; }),
             expect: ["Could not check the roleRef of RoleBinding shop/web-reader"] },
     ]);
+    // Product boundaries: namespaces carry the product that owns them (shop, and blog next to it).
+    const RBAC = "kubernetes:rbac.authorization.k8s.io/v1";
+    const productStack = (): Rec[] => [
+        ...edit(compliantStack(), "shop-ns", (w) => { w.metadata.labels["ai-platform.io/product"] = "shop"; }),
+        rec("kubernetes:core/v1:Namespace", "blog-ns", { apiVersion: "v1", kind: "Namespace", metadata: { name: "blog", labels: { "ai-platform.io/product": "blog" } } }),
+        rec("kubernetes:core/v1:Namespace", "shop-jobs-ns", { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop-jobs", labels: { "ai-platform.io/product": "shop" } } }),
+        rec("kubernetes:core/v1:Namespace", "ops-ns", { apiVersion: "v1", kind: "Namespace", metadata: { name: "ops", labels: { "ai-platform.io/product": "platform" } } }),
+    ];
+    const withRule = (rule: unknown) => () => edit(productStack(), "web-role", (w) => { w.rules.push(rule); });
+    const roleIn = (namespace: string, rules: unknown[]) => rec(`${RBAC}:Role`, `role-${namespace}`, {
+        apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "reader", namespace }, rules });
+    defineCases("product-rbac-scope", [
+        { title: "a product Role that reads Secrets", resources: withRule({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }),
+            expect: ["Role shop/web-reader (rules[1]) of product shop grants secrets", "every credential"], on: "web-role" },
+        { title: "a product Role with \"*\" core resources (Secrets among them)", resources: withRule({ apiGroups: [""], resources: ["*"], verbs: ["list"] }),
+            expect: ["grants secrets (through \"*\")"] },
+        { title: "a product Role that writes RoleBindings", resources: withRule({ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create"] }),
+            expect: ["of product shop grants RBAC (rolebindings)"] },
+        { title: "a product Role with impersonate", resources: withRule({ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }),
+            expect: ["grants RBAC (impersonate)"] },
+        { title: "a product Role naming nodes (cluster-scoped)", resources: withRule({ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] }),
+            expect: ["of product shop names cluster-scoped nodes"] },
+        { title: "a product Role in the product's second namespace", resources: () => [...productStack(), roleIn("shop-jobs", [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }])],
+            expect: ["Role shop-jobs/reader (rules[0]) of product shop grants secrets"] },
+        { title: "a product's account bound cluster-wide", resources: () => [...productStack(), binding("ClusterRoleBinding", "web-view", "ClusterRole", "view")],
+            expect: ["ClusterRoleBinding web-view binds ServiceAccount shop/web of product shop cluster-wide", "shop, shop-jobs"] },
+        { title: "a product's account bound in another product's namespace", resources: () => [...productStack(), roleIn("blog", [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }]),
+            binding("RoleBinding", "web-in-blog", "Role", "reader", "blog")],
+        expect: ["RoleBinding blog/web-in-blog binds ServiceAccount shop/web of product shop outside its namespaces", "bind it only in shop, shop-jobs"], on: "b-web-in-blog" },
+        { title: "a product RoleBinding naming the edit ClusterRole", resources: () => [...productStack(), binding("RoleBinding", "web-edit", "ClusterRole", "edit", NS)],
+            expect: ["RoleBinding shop/web-edit of product shop binds the ClusterRole edit", "reads every Secret"] },
+        { title: "a ClusterRole of a product", resources: () => [...productStack(), rec(`${RBAC}:ClusterRole`, "cr-shop", {
+            apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "shop-reader", labels: { "app.kubernetes.io/part-of": "shop" } },
+            rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] })],
+        expect: ["ClusterRole shop-reader belongs to product shop", "every namespace"] },
+        { title: "the product's read-only Roles and its binding in its second namespace", resources: () => [...edit(productStack(), "web-role", (w) => {
+            w.rules.push({ apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets"], verbs: ["get", "list", "watch"] },
+                { apiGroups: [""], resources: ["pods", "pods/log", "events"], verbs: ["get", "list", "watch"] });
+        }), roleIn("shop-jobs", [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }]), binding("RoleBinding", "web-jobs", "Role", "reader", "shop-jobs"),
+        binding("RoleBinding", "web-view", "ClusterRole", "view", NS)] },
+        { title: "a platform namespace's Role is not a product's (rbac-least-privilege judges it)", resources: () => [...productStack(), roleIn("ops", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }])] },
+        { title: "namespaces without a product label are not products (the compliant stack with a Secret reader)", resources: () => edit(compliantStack(), "web-role", (w) => {
+            w.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] });
+        }) },
+    ]);
 });
 
 function clusterRole(name: string, rules: unknown[]): Rec {

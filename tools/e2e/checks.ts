@@ -7,6 +7,7 @@ import * as path from "path";
 import { CONTRACT_VERSION } from "../../components/outputs/contract";
 import { evaluateStack } from "../stack/evaluate";
 import { loadStackConfig, stackTier } from "../stack/projectConfig";
+import { checkDeployIdentities, checkTokenRotation } from "./deployIdentity";
 import { KubeClient, KubeObject } from "./kube";
 import { StackReport } from "./report";
 import { leakForms } from "./secrets";
@@ -212,6 +213,23 @@ export const STACK_CHECKS: readonly StackCheck[] = [
                 throw new Error(`GitLab differs from the program: missing ${missing.join("; ") || "none"}; unexpected ${extra.join("; ") || "none"}`);
             }
             return `${actual.length} variables in ${projects.length} projects`;
+        },
+    },
+    {
+        id: "deploy-identity",
+        title: "each product's kubeconfig (from its GitLab variable) may read its own namespaces only: kubectl auth can-i",
+        appliesTo: always,
+        async run(d) {
+            return checkDeployIdentities(d);
+        },
+    },
+    {
+        id: "deploy-token-rotation",
+        title: "a <product>DeployTokenRotation bump replaces the token Secret and the variable; the old token is refused",
+        timing: "rotation",
+        appliesTo: always,
+        async run(d) {
+            return checkTokenRotation(d, previewSteps);
         },
     },
     {

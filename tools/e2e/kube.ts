@@ -57,6 +57,22 @@ export interface WatchEvent<T> {
     readonly object: T;
 }
 
+/** The cluster and user entries a kubeconfig context names. */
+export function kubeconfigContext(kubeconfigPath: string, contextName: string): { cluster: any; user: any } {
+    const config = parse(fs.readFileSync(kubeconfigPath, "utf8"));
+    const context = config.contexts?.find((c: any) => c.name === contextName)?.context;
+    if (!context) {
+        const names = (config.contexts ?? []).map((c: any) => c.name).join(", ");
+        throw new Error(`kubeconfig ${kubeconfigPath} has no context "${contextName}" (it has: ${names || "none"})`);
+    }
+    const cluster = config.clusters?.find((c: any) => c.name === context.cluster)?.cluster;
+    const user = config.users?.find((u: any) => u.name === context.user)?.user ?? {};
+    if (!cluster?.server) {
+        throw new Error(`kubeconfig ${kubeconfigPath}: context "${contextName}" names cluster "${context.cluster}", which has no server`);
+    }
+    return { cluster, user };
+}
+
 export class KubeClient {
     private readonly agent: https.Agent;
     private readonly url: URL;
@@ -75,17 +91,7 @@ export class KubeClient {
 
     /** The API server of a kubeconfig context, with that context's credentials. */
     static fromKubeconfig(kubeconfigPath: string, contextName: string): KubeClient {
-        const config = parse(fs.readFileSync(kubeconfigPath, "utf8"));
-        const context = config.contexts?.find((c: any) => c.name === contextName)?.context;
-        if (!context) {
-            const names = (config.contexts ?? []).map((c: any) => c.name).join(", ");
-            throw new Error(`kubeconfig ${kubeconfigPath} has no context "${contextName}" (it has: ${names || "none"})`);
-        }
-        const cluster = config.clusters?.find((c: any) => c.name === context.cluster)?.cluster;
-        const user = config.users?.find((u: any) => u.name === context.user)?.user ?? {};
-        if (!cluster?.server) {
-            throw new Error(`kubeconfig ${kubeconfigPath}: context "${contextName}" names cluster "${context.cluster}", which has no server`);
-        }
+        const { cluster, user } = kubeconfigContext(kubeconfigPath, contextName);
         const material = (data: string | undefined, file: string | undefined) =>
             data ? Buffer.from(data, "base64") : file ? fs.readFileSync(file) : undefined;
         return new KubeClient({

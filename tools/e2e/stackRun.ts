@@ -10,7 +10,7 @@ import { CheckResult, StackReport } from "./report";
 import { readJsonFile } from "../stack/files";
 import { policyConfigPath } from "../stack/projectConfig";
 import { secretValuesForRun } from "./secrets";
-import { KubeClient, KubeObject } from "./kube";
+import { KubeClient, kubeconfigContext, KubeObject } from "./kube";
 import { Toolchain } from "./toolchain";
 import { createWorkspace, PulumiResult, Workspace } from "./workspace";
 import { STACK_CHECKS } from "./checks";
@@ -49,7 +49,8 @@ export interface DeployedStack {
 }
 
 function count(result: PulumiResult, op: string): number {
-    const match = new RegExp(`(\\d+) (?:to )?${op}`).exec(result.stdout);
+    // The summary line ("    + 226 created"), not a resource name that ends in a digit ("role-1 created").
+    const match = new RegExp(`^\\s*[+~-]?\\s*(\\d+) (?:to )?${op}\\b`, "m").exec(result.stdout);
     return match ? Number(match[1]) : 0;
 }
 
@@ -84,6 +85,8 @@ async function initStack(ws: Workspace, o: StackRunOptions, secrets: ReadonlyArr
     // Where this run deploys: the rest of the stack file is used exactly as committed.
     await set("kubeconfig", o.target.kubeconfig);
     await set("kubeContext", o.target.kubeContext);
+    // The products' deploy kubeconfigs must reach the cluster this run deploys to.
+    await set("kubeApiServerUrl", kubeconfigContext(o.target.kubeconfig, o.target.kubeContext).cluster.server);
     await set("helmRepositoryMirror", o.chartMirror);
     await set("gitlabUrl", o.gitlab.double.url);
     for (const { key, value } of secrets) {

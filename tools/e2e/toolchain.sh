@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the e2e toolchain from the Go module proxy only: the Pulumi CLI, a Node.js language host,
-# the kubernetes and random resource plugins, and a Kubernetes control plane with KWOK and etcd.
+# the kubernetes and random resource plugins, and a Kubernetes control plane (with kubectl), KWOK
+# and etcd.
 #
 # The recipe is committed under tools/e2e/toolchain/<piece>/ (a wrapper go.mod and go.sum, and a
 # main.go of our own where the upstream main cannot be built from its module zip); binaries go to a
@@ -199,13 +200,14 @@ if [ -x "$bin/pulumi-resource-random" ]; then skip_step pulumi-resource-random; 
 fi
 
 # 5. Kubernetes control plane. The version stamp matters: clients and the provider read it.
-if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] && [ -x "$bin/kube-scheduler" ]; then skip_step kubernetes; else
+#    kubectl comes from the same build: the deploy-identity check asks the API server with it.
+if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] && [ -x "$bin/kube-scheduler" ] && [ -x "$bin/kubectl" ]; then skip_step kubernetes; else
   src=$(prepare_src kubernetes)
   minor=$(echo "${kube_version#v}" | cut -d. -f2)
   ver_flags="-X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
-  run_step kubernetes "k8s.io/kubernetes $kube_version: kube-apiserver, kube-controller-manager, kube-scheduler" \
+  run_step kubernetes "k8s.io/kubernetes $kube_version: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl" \
     bash -c "cd '$src' && mkdir -p '$root/tmp-kube' && go build -pgo=off -ldflags '-s -w $ver_flags' -o '$root/tmp-kube/' \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl \
       && mv '$root/tmp-kube/'* '$bin/'"
 fi
 

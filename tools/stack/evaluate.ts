@@ -26,6 +26,27 @@ function fakeSecret(seed: string, length: number): string {
     return out.slice(0, length);
 }
 
+/**
+ * What the token controller writes into a service-account-token Secret, and the provider waits for:
+ * a token (JWT-shaped, its subject the account named by the annotation), the cluster CA and the
+ * namespace, base64 as in any Secret's data. Deterministic per Secret, so a rotated Secret gets
+ * another token.
+ */
+function serviceAccountTokenData(args: pulumi.runtime.MockResourceArgs): Record<string, string> {
+    const namespace = String(args.inputs.metadata?.namespace ?? "default");
+    const account = String(args.inputs.metadata?.annotations?.["kubernetes.io/service-account.name"] ?? "default");
+    const seed = `${args.name}/${args.inputs.metadata?.name ?? ""}`;
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const token = [
+        part({ alg: "RS256", kid: fakeSecret(`${seed}:kid`, 16) }),
+        part({ iss: "kubernetes/serviceaccount", sub: `system:serviceaccount:${namespace}:${account}` }),
+        fakeSecret(`${seed}:signature`, 86),
+    ].join(".");
+    const ca = `-----BEGIN CERTIFICATE-----\n${fakeSecret("offline-cluster-ca", 64)}\n-----END CERTIFICATE-----\n`;
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    return { token: b64(token), "ca.crt": b64(ca), namespace: b64(namespace) };
+}
+
 /** What the providers would return: inputs echoed, plus the computed outputs we read. */
 function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
     const state: Record<string, any> = { ...args.inputs };
@@ -49,6 +70,11 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, any>
             state.dec = BigInt(`0x${state.hex}`).toString();
             break;
         }
+        case "kubernetes:core/v1:Secret":
+            if (args.inputs.type === "kubernetes.io/service-account-token") {
+                state.data = serviceAccountTokenData(args);
+            }
+            break;
         case "random:index/randomUuid:RandomUuid":
             state.result = crypto.randomUUID({ disableEntropyCache: true }).replace(/^.{8}/, fakeSecret(args.name, 8).toLowerCase());
             break;
