@@ -65,9 +65,11 @@ export class ProductObservability extends pulumi.ComponentResource {
                 data: rendered.apply((all) => ({ [all[i].fileName]: all[i].json })),
             }, childOptions(this, opts)));
 
+        // Names, not the resources: a resource's id is unknown in a saved update plan, so
+        // `pulumi up --plan` would refuse the component (test/foundation/updatePlans.test.ts).
         this.registerOutputs({
-            rules: this.rules,
-            dashboards: this.dashboards,
+            rules: this.rules ? spec.rulesName : undefined,
+            dashboards: spec.dashboards.map((d) => `${product}-dashboard-${d.key}`),
             alertNames: this.alertNames,
             dashboardUids: this.dashboardUids,
         });

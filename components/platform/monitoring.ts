@@ -5,6 +5,7 @@ import { PlatformConfig } from "../config";
 import { childOptions } from "../lib/options";
 import { ChartPin } from "./charts";
 import { HelmAddon } from "./helmAddon";
+import { secretData } from "../lib/secretData";
 
 /** Grafana's sidecar loads every ConfigMap with this label as a dashboard, from all namespaces. */
 export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
@@ -85,16 +86,16 @@ export class Monitoring extends pulumi.ComponentResource {
         this.grafanaAdminSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
             metadata: { name: GRAFANA_ADMIN_SECRET, namespace: ns },
             type: "Opaque",
-            stringData: { "admin-user": "admin", "admin-password": pulumi.secret(adminPassword.result) },
+            data: secretData({ "admin-user": "admin", "admin-password": adminPassword.result }),
         }, { parent: this });
 
         const webhooks = new k8s.core.v1.Secret(`${name}-alertmanager-webhooks`, {
             metadata: { name: ALERTMANAGER_WEBHOOKS_SECRET, namespace: ns },
             type: "Opaque",
-            stringData: {
+            data: secretData({
                 "slack-webhook-url": settings.alerts.slackWebhookUrl,
                 "discord-webhook-url": settings.alerts.discordWebhookUrl,
-            },
+            }),
         }, { parent: this });
         const mountedSecret = `/etc/alertmanager/secrets/${ALERTMANAGER_WEBHOOKS_SECRET}`;
 

@@ -5,6 +5,7 @@ import { ChartPin } from "../platform/charts";
 import { HelmAddon } from "../platform/helmAddon";
 import { Labels } from "./labels";
 import { HTTPS, INTERNET, NetworkPolicies, PROMETHEUS, tcp } from "./networkPolicies";
+import { secretData } from "../lib/secretData";
 
 export interface GitLabRunnerArgs {
     /** The runner's own namespace; job pods run there too. */
@@ -47,7 +48,7 @@ export class GitLabRunner extends pulumi.ComponentResource {
             metadata: { name: TOKEN_SECRET, namespace, labels: args.labels },
             type: "Opaque",
             // The chart expects both keys; an authentication token leaves the registration token empty.
-            stringData: pulumi.secret(pulumi.output(args.token).apply((token) => ({ "runner-registration-token": "", "runner-token": token }))),
+            data: secretData({ "runner-registration-token": "", "runner-token": args.token }),
         }, childOptions(this, opts));
 
         const config = namespace.apply((ns) => `[[runners]]

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/options";
 import { Labels } from "./labels";
+import { secretData } from "../lib/secretData";
 
 export interface ImagePullSecretArgs {
     readonly namespace: k8s.core.v1.Namespace;
@@ -37,7 +38,7 @@ export class ImagePullSecret extends pulumi.ComponentResource {
         this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
             metadata: { name: args.secretName, namespace: args.namespace.metadata.name, labels: args.labels },
             type: "kubernetes.io/dockerconfigjson",
-            stringData: pulumi.secret(dockerConfig.apply((json) => ({ ".dockerconfigjson": json }))),
+            data: secretData({ ".dockerconfigjson": dockerConfig }),
         }, childOptions(this, opts));
         this.registerOutputs({ secretName: args.secretName });
     }

@@ -18,6 +18,7 @@ import { ACME_HTTP01_SOLVER, Allow, HTTPS, INGRESS_CONTROLLER, INTERNET, Network
 import { PublicIngress } from "./publicIngress";
 import { StatefulStore } from "./statefulStore";
 import { WebService } from "./webService";
+import { secretData } from "../lib/secretData";
 
 export interface ProductArgs {
     readonly product: ProductId;
@@ -159,7 +160,7 @@ export class Product extends pulumi.ComponentResource {
             kubernetesSecrets[s.name] = new k8s.core.v1.Secret(`${name}-secret-${s.name}`, {
                 metadata: { name: s.name, namespace: nsName, labels: productLabels },
                 type: "Opaque",
-                stringData: pulumi.secret(pulumi.all(data)),
+                data: secretData(data),
             }, child());
         }
 

@@ -9,6 +9,7 @@ import {
 } from "./security";
 import { StoreBackup } from "./storeBackup";
 import { CREDENTIAL_KEYS, EngineRuntime, ENGINES, StoreEngine } from "./storeEngines";
+import { secretData } from "../lib/secretData";
 
 export interface StatefulStoreArgs {
     readonly namespace: k8s.core.v1.Namespace;
@@ -89,26 +90,26 @@ export class StatefulStore extends pulumi.ComponentResource {
         const child = () => childOptions(this, opts);
         this.serviceName = args.name;
 
-        const secretData: Record<string, pulumi.Input<string>> = { [CREDENTIAL_KEYS.password]: args.credentials.password };
+        const credentialData: Record<string, pulumi.Input<string>> = { [CREDENTIAL_KEYS.password]: args.credentials.password };
         if (args.engine === "mongodb") {
             if (!args.credentials.rootPassword || (replicas > 1 && !args.credentials.replicaSetKey)) {
                 throw new Error(`StatefulStore ${name}: mongodb needs rootPassword (and replicaSetKey for a replica set)`);
             }
-            secretData[CREDENTIAL_KEYS.rootPassword] = args.credentials.rootPassword;
+            credentialData[CREDENTIAL_KEYS.rootPassword] = args.credentials.rootPassword;
             if (args.credentials.replicaSetKey) {
-                secretData[CREDENTIAL_KEYS.replicaSetKey] = args.credentials.replicaSetKey;
+                credentialData[CREDENTIAL_KEYS.replicaSetKey] = args.credentials.replicaSetKey;
             }
         }
         if (args.engine === "neo4j") {
-            secretData[CREDENTIAL_KEYS.neo4jAuth] = pulumi.interpolate`neo4j/${args.credentials.password}`;
+            credentialData[CREDENTIAL_KEYS.neo4jAuth] = pulumi.interpolate`neo4j/${args.credentials.password}`;
         }
         if (args.engine === "qdrant") {
-            secretData[CREDENTIAL_KEYS.apiKey] = args.credentials.password;
+            credentialData[CREDENTIAL_KEYS.apiKey] = args.credentials.password;
         }
         this.credentials = new k8s.core.v1.Secret(`${name}-credentials`, {
             metadata: { name: `${args.name}-credentials`, namespace, labels },
             type: "Opaque",
-            stringData: pulumi.secret(pulumi.all(secretData)),
+            data: secretData(credentialData),
         }, child());
 
         const engine: EngineRuntime = ENGINES[args.engine]({

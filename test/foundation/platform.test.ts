@@ -7,8 +7,7 @@
 import { strict as assert } from "assert";
 import { RecordedResource, StackEvaluation } from "../../tools/stack/types";
 import {
-    configured, evaluateWith, isSecretAt, ofType, one, release, RELEASE, secretValues, stackEvaluation, STACKS, StackName, visibleInputs,
-} from "../helpers/stacks";
+    configured, evaluateWith, isSecretAt, ofType, one, release, RELEASE, secretValues, stackEvaluation, STACKS, StackName, visibleInputs, secretEntries } from "../helpers/stacks";
 
 /** Where each add-on must come from (maintained upstream repositories). */
 const REQUIRED_REPOSITORIES: Record<string, string> = {
@@ -200,9 +199,9 @@ for (const stack of STACKS) {
                 const secretName = values.grafana.admin.existingSecret;
                 const secret = one(ev, "kubernetes:core/v1:Secret", (s) => s.inputs.metadata.name === secretName);
                 assert.equal(secret.inputs.metadata.namespace, "monitoring");
-                assert.ok(isSecretAt(secret, `stringData.${values.grafana.admin.passwordKey}`), "the password must be secret");
+                assert.ok(isSecretAt(secret, `data.${values.grafana.admin.passwordKey}`), "the password must be secret");
                 assert.ok(ofType(ev, "random:index/randomPassword:RandomPassword").length >= 1);
-                assert.ok(secret.inputs.stringData[values.grafana.admin.passwordKey].length >= 24);
+                assert.ok(secretEntries(secret)[values.grafana.admin.passwordKey].length >= 24);
             });
             it("serves Grafana on the configured host over TLS from the stack's ClusterIssuer", () => {
                 const ingress = release(ev, "kube-prometheus-stack").inputs.values.grafana.ingress;
@@ -224,8 +223,8 @@ for (const stack of STACKS) {
                 const am = release(ev, "kube-prometheus-stack").inputs.values.alertmanager;
                 const [secretName] = am.alertmanagerSpec.secrets;
                 const secret = one(ev, "kubernetes:core/v1:Secret", (s) => s.inputs.metadata.name === secretName);
-                for (const key of Object.keys(secret.inputs.stringData)) {
-                    assert.ok(isSecretAt(secret, `stringData.${key}`), `${key} must be secret`);
+                for (const key of Object.keys(secretEntries(secret))) {
+                    assert.ok(isSecretAt(secret, `data.${key}`), `${key} must be secret`);
                 }
                 const receivers = am.config.receivers.filter((r: any) => r.slack_configs || r.discord_configs);
                 assert.ok(receivers.length > 0);
@@ -233,7 +232,7 @@ for (const stack of STACKS) {
                     for (const slack of receiver.slack_configs ?? []) {
                         assert.equal(slack.api_url, undefined);
                         assert.ok(slack.api_url_file.startsWith(`/etc/alertmanager/secrets/${secretName}/`));
-                        assert.ok(Object.keys(secret.inputs.stringData).includes(slack.api_url_file.split("/").pop()));
+                        assert.ok(Object.keys(secretEntries(secret)).includes(slack.api_url_file.split("/").pop()));
                         assert.equal(slack.channel, configured(stack, "alertSlackChannel"));
                     }
                     for (const discord of receiver.discord_configs ?? []) {

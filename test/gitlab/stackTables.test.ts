@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { RecordedResource, StackEvaluation } from "../../tools/stack/types";
-import { configured, evaluateWith, isSecretAt, ofType, rejection, stackEvaluation, STACKS } from "../helpers/stacks";
+import { configured, evaluateWith, isSecretAt, ofType, rejection, stackEvaluation, STACKS, secretEntries } from "../helpers/stacks";
 
 const VARIABLE = "pulumi-nodejs:dynamic/gitlab:ProjectVariable";
 
@@ -149,7 +149,7 @@ describe("GitLab CI/CD variables registered by the stacks", () => {
         const ev = await stackEvaluation("prod");
         const groq = rows(ev).find((r) => r.key === "GROQ_API_KEY_PROD")!;
         const secret = ofType(ev, "kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.name === "quickspin-ai-secrets")!;
-        assert.equal(groq.resource.inputs.value, secret.inputs.stringData.GROQ_API_KEY);
+        assert.equal(groq.resource.inputs.value, secretEntries(secret).GROQ_API_KEY);
     });
 
     it("follows a rotated secret: a new Groq key changes both the cluster Secret and the GitLab variable", async () => {
@@ -158,7 +158,7 @@ describe("GitLab CI/CD variables registered by the stacks", () => {
         const groq = rows(ev).find((r) => r.key === "GROQ_API_KEY_PROD")!;
         const secret = ofType(ev, "kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.name === "quickspin-ai-secrets")!;
         assert.equal(groq.resource.inputs.value, rotated);
-        assert.equal(secret.inputs.stringData.GROQ_API_KEY, rotated);
+        assert.equal(secretEntries(secret).GROQ_API_KEY, rotated);
     });
 
     it("refuses to map a product the stack does not deploy", async () => {

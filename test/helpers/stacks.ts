@@ -108,8 +108,23 @@ export function secretValues(ev: StackEvaluation): Set<string> {
     };
     for (const r of ev.resources.filter((x) => !SECRET_BY_CONTRACT_ONLY.has(x.type))) {
         collect(r.inputs, "", r, false);
+        if (r.type === KUBERNETES_SECRET && r.inputs.data) {
+            // Secrets carry their values base64-encoded: the decoded values must stay hidden too.
+            collect(secretEntries(r), "data", r, false);
+        }
     }
     return values;
+}
+
+const KUBERNETES_SECRET = "kubernetes:core/v1:Secret";
+
+/** A Kubernetes Secret's values as the pod sees them: `data` decoded (our Secrets never set stringData). */
+export function secretEntries(secret: RecordedResource): Record<string, string> {
+    if (secret.type !== KUBERNETES_SECRET) {
+        throw new Error(`secretEntries: ${secret.name} is a ${secret.type}, not a Secret`);
+    }
+    return Object.fromEntries(Object.entries<string>(secret.inputs.data ?? {})
+        .map(([key, value]) => [key, Buffer.from(value, "base64").toString("utf8")]));
 }
 
 /** A resource's wire inputs as JSON with every secret replaced by "[secret]": what state shows in plain text. */

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../tools/stack/types";
-import { configured, isSecretAt, stackEvaluation, STACKS } from "../helpers/stacks";
+import { configured, isSecretAt, stackEvaluation, STACKS, secretEntries } from "../helpers/stacks";
 import { annotation, deploymentsOf, hpaFor, main, maybeObject, NGINX, object, podTemplate, T } from "./render";
 
 for (const stack of STACKS) {
@@ -96,10 +96,10 @@ for (const stack of STACKS) {
             assert.ok(object(ev, T.configMap, "chatbot-service-config", NS));
             const secret = object(ev, T.secret, "chatbot-service-secrets", NS);
             for (const key of ["hf-access-token", "api-key", "db-password"]) {
-                assert.ok(key in secret.inputs.stringData, key);
-                assert.ok(isSecretAt(secret, `stringData.${key}`), `${key} is secret`);
+                assert.ok(key in secretEntries(secret), key);
+                assert.ok(isSecretAt(secret, `data.${key}`), `${key} is secret`);
             }
-            assert.match(secret.inputs.stringData["hf-access-token"], /^hf_/);
+            assert.match(secretEntries(secret)["hf-access-token"], /^hf_/);
             const sa = object(ev, T.serviceAccount, "chatbot-service", NS);
             assert.equal(sa.inputs.automountServiceAccountToken, false);
             for (const d of deploymentsOf(ev, "chatbot-service", NS)) {

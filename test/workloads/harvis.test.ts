@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../tools/stack/types";
-import { configured, isSecretAt, release, stackEvaluation, STACKS } from "../helpers/stacks";
+import { configured, isSecretAt, release, stackEvaluation, STACKS, secretEntries } from "../helpers/stacks";
 import { bytes, containers, main, maybeObject, object, objects, podTemplate, POD_BEARING, T } from "./render";
 
 const NAMESPACES = { dev: "ai-agents-dev", staging: "ai-agents-staging", prod: "ai-agents" } as const;
@@ -88,9 +88,9 @@ for (const stack of STACKS) {
                 assert.equal(values.runnerToken, undefined);
                 assert.equal(values.runnerRegistrationToken, undefined);
                 const tokenSecret = object(ev, T.secret, values.runners.secret, "gitlab-runner");
-                assert.ok(isSecretAt(tokenSecret, "stringData"));
-                assert.match(tokenSecret.inputs.stringData["runner-token"], /^glrt-/);
-                assert.ok(!JSON.stringify(runner.wireInputs).includes(tokenSecret.inputs.stringData["runner-token"]), "no token in the Release");
+                assert.ok(isSecretAt(tokenSecret, "data"));
+                assert.match(secretEntries(tokenSecret)["runner-token"], /^glrt-/);
+                assert.ok(!JSON.stringify(runner.wireInputs).includes(secretEntries(tokenSecret)["runner-token"]), "no token in the Release");
                 assert.match(values.runners.config, /\[runners\.kubernetes\]/);
                 assert.match(values.runners.config, /privileged = false/);
                 assert.doesNotMatch(values.runners.config, /docker\.sock|host_path|hostPath/);
@@ -120,7 +120,7 @@ for (const stack of STACKS) {
         it("keeps n8n's encryption key and the database password in harvis-ai-secrets", () => {
             const secret = object(ev, T.secret, "harvis-ai-secrets", NS);
             for (const key of ["database-url", "postgres-password", "n8n-encryption-key"]) {
-                assert.ok(isSecretAt(secret, `stringData.${key}`), key);
+                assert.ok(isSecretAt(secret, `data.${key}`), key);
             }
             const n8n = main(object(ev, T.deployment, "n8n", NS));
             assert.deepEqual(n8n.env.find((e: any) => e.name === "N8N_ENCRYPTION_KEY").valueFrom.secretKeyRef,

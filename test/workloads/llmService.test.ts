@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../tools/stack/types";
-import { configured, isSecretAt, stackEvaluation, STACKS } from "../helpers/stacks";
+import { configured, isSecretAt, stackEvaluation, STACKS, secretEntries } from "../helpers/stacks";
 import { assertResources, deploymentsOf, main, object, podTemplate, T } from "./render";
 
 const NS = "llm-service";
@@ -46,9 +46,9 @@ for (const stack of STACKS) {
 
         it("keeps a generated API key and the Redis credentials in llm-service-secrets and runs its Redis", () => {
             const secret = object(ev, T.secret, "llm-service-secrets", NS);
-            assert.ok(isSecretAt(secret, "stringData.api-key"));
-            assert.ok(secret.inputs.stringData["api-key"].length >= 32);
-            assert.notEqual(secret.inputs.stringData["api-key"], "dev-key-12345");
+            assert.ok(isSecretAt(secret, "data.api-key"));
+            assert.ok(secretEntries(secret)["api-key"].length >= 32);
+            assert.notEqual(secretEntries(secret)["api-key"], "dev-key-12345");
             const redis = object(ev, T.statefulSet, "redis", NS);
             assert.equal(redis.inputs.spec.replicas, 1);
             for (const d of deploymentsOf(ev, "llm-service", NS)) {

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { StackEvaluation } from "../../tools/stack/types";
-import { configured, evaluateWith } from "../helpers/stacks";
+import { configured, evaluateWith, secretEntries } from "../helpers/stacks";
 import { object, T } from "./render";
 
 /** Names the GitLab variables will look up (the source documents' CI variables and generated credentials). */
@@ -36,18 +36,18 @@ describe("Product public API (prod stack)", () => {
 
     it("hands out the very values the cluster's Secrets hold (a rotation updates both)", () => {
         const values = ev.outputs.secretValues as Record<string, Record<string, string>>;
-        const quickspin = object(ev, T.secret, "quickspin-ai-secrets", "quickspin-ai").inputs.stringData;
+        const quickspin = secretEntries(object(ev, T.secret, "quickspin-ai-secrets", "quickspin-ai"));
         assert.equal(values["quickspin-ai"].groqApiKey, quickspin.GROQ_API_KEY);
         assert.equal(values["quickspin-ai"].jwtSecretKey, quickspin.JWT_SECRET_KEY);
-        const chatbot = object(ev, T.secret, "chatbot-service-secrets", "chatbot-prod").inputs.stringData;
+        const chatbot = secretEntries(object(ev, T.secret, "chatbot-service-secrets", "chatbot-prod"));
         assert.equal(values.chatbot.postgresPassword, chatbot["db-password"]);
         assert.equal(values.chatbot.hfAccessToken, chatbot["hf-access-token"]);
-        const kcp = object(ev, T.secret, "kcp-secrets", "soundcore-kcp-prod").inputs.stringData;
+        const kcp = secretEntries(object(ev, T.secret, "kcp-secrets", "soundcore-kcp-prod"));
         assert.equal(values["soundcore-kcp"].databaseUrl, kcp["database-url"]);
         assert.ok(values["soundcore-kcp"].databaseUrl.includes(values["soundcore-kcp"].postgresPassword));
-        const llm = object(ev, T.secret, "llm-service-secrets", "llm-service").inputs.stringData;
+        const llm = secretEntries(object(ev, T.secret, "llm-service-secrets", "llm-service"));
         assert.equal(values["llm-secret-detection"].apiKey, llm["api-key"]);
-        const runner = object(ev, T.secret, "gitlab-runner-token", "gitlab-runner").inputs.stringData;
+        const runner = secretEntries(object(ev, T.secret, "gitlab-runner-token", "gitlab-runner"));
         assert.equal(values["harvis-ai"].runnerToken, runner["runner-token"]);
     });
 

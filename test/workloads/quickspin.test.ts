@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../tools/stack/types";
-import { configured, isSecretAt, stackEvaluation, STACKS } from "../helpers/stacks";
+import { configured, isSecretAt, stackEvaluation, STACKS, secretEntries } from "../helpers/stacks";
 import { assertResources, cpu, deploymentsOf, hpaFor, main, NGINX, object, objects, podTemplate, T } from "./render";
 
 const NS = "quickspin-ai";
@@ -26,8 +26,8 @@ for (const stack of STACKS) {
             assert.deepEqual(podTemplate(d).spec.imagePullSecrets, [{ name: "gitlab-registry" }]);
             const pull = object(ev, T.secret, "gitlab-registry", NS);
             assert.equal(pull.inputs.type, "kubernetes.io/dockerconfigjson");
-            assert.ok(isSecretAt(pull, "stringData"), "the registry credentials travel as a secret");
-            const auths = JSON.parse(pull.inputs.stringData[".dockerconfigjson"]).auths;
+            assert.ok(isSecretAt(pull, "data"), "the registry credentials travel as a secret");
+            const auths = JSON.parse(secretEntries(pull)[".dockerconfigjson"]).auths;
             assert.deepEqual(Object.keys(auths), ["registry.gitlab.com"]);
             assert.equal(auths["registry.gitlab.com"].username, configured(stack, "quickspinRegistryUsername"));
         });
@@ -105,15 +105,15 @@ for (const stack of STACKS) {
         it("reads the guide's secrets block from the quickspin-ai-secrets Secret", () => {
             const secret = object(ev, T.secret, "quickspin-ai-secrets", NS);
             const keys = ["QUICKSPIN_API_URL", "QUICKSPIN_AUTH_URL", "GROQ_API_KEY", "MONGODB_URI", "JWT_SECRET_KEY", "K8S_IN_CLUSTER"];
-            assert.deepEqual(Object.keys(secret.inputs.stringData).sort(), [...keys].sort());
+            assert.deepEqual(Object.keys(secretEntries(secret)).sort(), [...keys].sort());
             for (const key of keys) {
-                assert.ok(isSecretAt(secret, `stringData.${key}`), `${key} travels as a secret`);
+                assert.ok(isSecretAt(secret, `data.${key}`), `${key} travels as a secret`);
             }
-            assert.equal(secret.inputs.stringData.K8S_IN_CLUSTER, "true");
-            assert.equal(secret.inputs.stringData.QUICKSPIN_API_URL, configured(stack, "quickspinApiUrl"));
-            assert.equal(secret.inputs.stringData.QUICKSPIN_AUTH_URL, configured(stack, "quickspinAuthUrl"));
+            assert.equal(secretEntries(secret).K8S_IN_CLUSTER, "true");
+            assert.equal(secretEntries(secret).QUICKSPIN_API_URL, configured(stack, "quickspinApiUrl"));
+            assert.equal(secretEntries(secret).QUICKSPIN_AUTH_URL, configured(stack, "quickspinAuthUrl"));
             // `openssl rand -base64 32`: 32 random bytes, base64.
-            assert.equal(Buffer.from(secret.inputs.stringData.JWT_SECRET_KEY, "base64").length, 32);
+            assert.equal(Buffer.from(secretEntries(secret).JWT_SECRET_KEY, "base64").length, 32);
             const env = main(object(ev, T.deployment, "quickspin-ai", NS)).env;
             for (const key of keys) {
                 const e = env.find((x: any) => x.name === key);

@@ -33,8 +33,8 @@ function stackNamespaces(objects: readonly KubeObject[]): string[] {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `pulumi preview --json`: the steps the engine plans, with their detailed diffs. */
-async function previewSteps(d: DeployedStack): Promise<any[]> {
-    const result = await d.ws.pulumiOk(["preview", "--json", "--diff", "--stack", d.stack, ...d.policyArgs]);
+async function previewSteps(d: DeployedStack, savePlan?: string): Promise<any[]> {
+    const result = await d.ws.pulumiOk(["preview", "--json", "--diff", "--stack", d.stack, ...d.policyArgs, ...(savePlan ? ["--save-plan", savePlan] : [])]);
     const parsed = JSON.parse(result.stdout);
     return (parsed.steps ?? []).filter((s: any) => s.op !== "same");
 }
@@ -46,14 +46,16 @@ function describeSteps(steps: any[]): string {
 /** A switch that must be one field on one object: the plan changes exactly that, then `up` applies it. */
 async function singleFieldSwitch(d: DeployedStack, key: string, value: string, expect: { type: string; path: RegExp }): Promise<string> {
     await d.setConfig(`ai-platform:${key}`, value);
-    const steps = await previewSteps(d);
+    // As CI deploys: the update applies the plan the preview saved.
+    const plan = path.join(d.ws.dir, `update-plan-${key}.json`);
+    const steps = await previewSteps(d, plan);
     const typeOf = (step: any): string | undefined => step.newState?.type ?? step.oldState?.type;
     const unexpected = steps.filter((step) => step.op !== "update" || typeOf(step) !== expect.type ||
         Object.keys(step.detailedDiff ?? {}).some((p) => !expect.path.test(p)));
     if (steps.length !== 1 || unexpected.length > 0) {
         throw new Error(`setting ${key}=${value} plans ${steps.length} change(s), expected one update of ${expect.type} at ${expect.path}: ${describeSteps(steps)}`);
     }
-    await d.ws.pulumiOk(["up", "--yes", "--skip-preview", "--stack", d.stack, ...d.policyArgs]);
+    await d.ws.pulumiOk(["up", "--yes", "--stack", d.stack, "--plan", plan, ...d.policyArgs]);
     const after = await previewSteps(d);
     if (after.length > 0) {
         throw new Error(`after applying ${key}=${value} the next preview still plans: ${describeSteps(after)}`);

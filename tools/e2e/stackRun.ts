@@ -168,15 +168,17 @@ export async function runStack(o: StackRunOptions): Promise<StackReport> {
         return report;
     }
 
-    const previewed = await record("preview", "pulumi preview with the policy pack", async () => {
+    // What CI's preview and deploy jobs run: the deploy applies the plan the preview saved.
+    const updatePlan = path.join(ws.dir, "update-plan.json");
+    const previewed = await record("preview", "pulumi preview --save-plan with the policy pack", async () => {
         // The same preview without the pack first: the difference is what the policy pack costs.
         const bare = await ws.pulumiOk(["preview", "--stack", o.stack]);
-        const result = await timed(timings, "preview", () => ws.pulumiOk(["preview", "--stack", o.stack, ...policyArgs]));
+        const result = await timed(timings, "preview", () => ws.pulumiOk(["preview", "--stack", o.stack, ...policyArgs, "--save-plan", updatePlan]));
         timings.policyInPreview = Math.max(0, result.seconds - bare.seconds);
         return `${count(result, "create")} to create`;
     });
-    const upDone = previewed && await record("up", "pulumi up --yes with the policy pack", async () => {
-        const result = await timed(timings, "up", () => ws.pulumiOk(["up", "--yes", "--skip-preview", "--stack", o.stack, ...policyArgs]));
+    const upDone = previewed && await record("up", "pulumi up --plan (the saved plan) with the policy pack", async () => {
+        const result = await timed(timings, "up", () => ws.pulumiOk(["up", "--yes", "--stack", o.stack, "--plan", updatePlan, ...policyArgs]));
         report.resources.created = count(result, "created");
         const exported = await deployed.exported();
         report.resources.inState = (exported.deployment?.resources ?? []).length;

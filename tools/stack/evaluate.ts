@@ -218,6 +218,13 @@ async function evaluateNow(stack: string, options: EvaluateOptions): Promise<Sta
             callback(error, response);
         });
 
+    const componentOutputs: Record<string, Record<string, unknown>> = {};
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: any) => {
+        componentOutputs[req.getUrn()] = req.getOutputs()?.toJavaScript() ?? {};
+        return registerOutputs(req, callback);
+    };
+
     // A fresh copy of the program and components for every evaluation; libraries stay loaded. The
     // program may live outside projectDir (tests evaluate the real program with other stack files).
     const roots = [projectDir, path.dirname(program)];
@@ -254,7 +261,7 @@ async function evaluateNow(stack: string, options: EvaluateOptions): Promise<Sta
                 outputs[key] = await resolveDeep(value);
             }
         }
-        return { project: config.project, stack, resources, outputs, secretOutputs };
+        return { project: config.project, stack, resources, outputs, secretOutputs, componentOutputs };
     } finally {
         process.off("unhandledRejection", onRejection);
     }

@@ -46,4 +46,9 @@ export interface StackEvaluation {
     readonly outputs: Record<string, any>;
     /** Top-level output names whose value is secret. */
     readonly secretOutputs: readonly string[];
+    /**
+     * What each component passed to registerOutputs, by URN, exactly as serialized on the wire
+     * (resource references and secrets in their wire forms): `pulumi up --plan` checks these too.
+     */
+    readonly componentOutputs: Readonly<Record<string, Record<string, unknown>>>;
 }
