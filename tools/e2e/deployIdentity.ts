@@ -209,7 +209,7 @@ export async function checkDeployIdentities(d: DeployedStack): Promise<string> {
  * Raising one product's rotation plans exactly a replacement of its token Secret and an update of
  * its kubeconfig variable; after `up`, the new kubeconfig authenticates and the old token does not.
  */
-export async function checkTokenRotation(d: DeployedStack, previewSteps: (d: DeployedStack) => Promise<any[]>): Promise<string> {
+export async function checkTokenRotation(d: DeployedStack, previewSteps: (d: DeployedStack, savePlan?: string) => Promise<any[]>): Promise<string> {
     const dir = path.join(d.ws.dir, "..", `deploy-rotation-${d.stack}`);
     const before = await identities(d, dir);
     const target = before.find((i) => i.source.includes("[")) ?? before[0];
@@ -217,7 +217,9 @@ export async function checkTokenRotation(d: DeployedStack, previewSteps: (d: Dep
     const current = Number(loadStackConfig(d.stack).values[`ai-platform:${key}`] ?? 1);
     const oldFile = writeSecretFile(path.join(dir, "old.kubeconfig"), fs.readFileSync(target.file, "utf8"));
     await d.setConfig(`ai-platform:${key}`, String(current + 1));
-    const steps = await previewSteps(d);
+    // As CI deploys: the update applies the plan the preview saved.
+    const plan = path.join(dir, "update-plan.json");
+    const steps = await previewSteps(d, plan);
     const typeOf = (s: any): string => s.newState?.type ?? s.oldState?.type ?? "";
     const described = steps.map((s) => `${s.op} ${typeOf(s)} ${String(s.urn).split("::").pop()}`);
     const secretSteps = steps.filter((s) => typeOf(s) === "kubernetes:core/v1:Secret");
@@ -228,7 +230,7 @@ export async function checkTokenRotation(d: DeployedStack, previewSteps: (d: Dep
         || (target.source.includes("[") && (variableSteps.length !== 1 || variableSteps[0].op !== "update")) || others.length > 0) {
         throw new Error(`raising ${key} to ${current + 1} plans: ${described.join("; ")}; expected a replacement of ${target.product}'s token Secret and an update of its kubeconfig variable only`);
     }
-    await d.ws.pulumiOk(["up", "--yes", "--skip-preview", "--stack", d.stack, ...d.policyArgs]);
+    await d.ws.pulumiOk(["up", "--yes", "--stack", d.stack, "--plan", plan, ...d.policyArgs]);
     const after = (await identities(d, path.join(dir, "after"))).find((i) => i.product === target.product)!;
     const fresh = await whoami(d, after.file);
     if (fresh.user !== `system:serviceaccount:${target.home}:${DEPLOYER}`) {
