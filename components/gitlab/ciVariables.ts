@@ -3,7 +3,7 @@ import type { PlatformConfig } from "../config";
 import type { ProductId } from "../products/catalog";
 import type { Product } from "../workloads/product";
 import { ProjectVariables, RegisteredVariable } from "./projectVariables";
-import { seedTable } from "./seedTables";
+import { variableTable } from "./variableTables";
 
 export interface CiVariablesArgs {
     readonly config: PlatformConfig;
@@ -27,7 +27,7 @@ export class CiVariables extends pulumi.ComponentResource {
         const projects: Partial<Record<ProductId, ProjectVariables>> = {};
         for (const { product, project } of config.gitlab.projects) {
             const deployed = args.products[product];
-            const table = seedTable(product);
+            const table = variableTable(product);
             const settings = config.productSettings[product];
             if (!deployed || !settings) {
                 // The config module refuses such a mapping; reaching this is a wiring bug.

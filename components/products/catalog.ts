@@ -70,7 +70,7 @@ export const PRODUCTS: Record<ProductId, ProductPlacement> = {
     "harvis-ai": {
         displayName: "Harvis AI",
         team: "harvis",
-        // The seed's production namespace is plain ai-agents; every other environment's carries its name.
+        // The Harvis AI implementation summary's production namespace is plain ai-agents; every other environment's carries its name.
         // Runners only where images are built (not in the dev tier).
         namespaces: (env) => {
             const main = env.name === "prod" ? "ai-agents" : `ai-agents-${env.name}`;

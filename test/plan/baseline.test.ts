@@ -104,7 +104,7 @@ describe("plan --baseline (a git fixture of this project)", function () {
     });
 
     it("a removed GitLab variable (a row deleted from its table): exactly that variable is deleted", async () => {
-        fixture.edit("components/gitlab/seedTables.ts", (t) => t.replace(/\n[^\n]*"SENTRY_DSN"[^\n]*\n/, "\n"));
+        fixture.edit("components/gitlab/variableTables.ts", (t) => t.replace(/\n[^\n]*"SENTRY_DSN"[^\n]*\n/, "\n"));
         const diff = await diffWith("prod");
         assert.deepStrictEqual(diff.counts, { create: 0, update: 0, delete: 1 });
         assert.deepStrictEqual(diff.gitlabVariables.removed.map((v) => v.key), ["SENTRY_DSN"]);

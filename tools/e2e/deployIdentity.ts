@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { DEPLOY_TOKEN_ROTATION_KEYS } from "../../components/config/keys";
-import { gitlabScope } from "../../components/gitlab/seedTables";
+import { gitlabScope } from "../../components/gitlab/variableTables";
 import { ProductId, Tier } from "../../components/products/catalog";
 import { DEPLOYER, deployKubeconfig } from "../../components/workloads/deployIdentity";
 import { loadStackConfig, stackTier } from "../stack/projectConfig";

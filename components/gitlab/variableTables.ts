@@ -103,7 +103,7 @@ export function gitlabScope(product: ProductId, environment: string, tier: Tier)
 }
 
 /**
- * An environment not named after its tier scopes every row to its own GitLab environment: the seeds'
+ * An environment not named after its tier scopes every row to its own GitLab environment: the source documents'
  * unscoped rows belong to the tier's own environment.
  */
 function owned(ctx: TableContext<ProductId>, scope: string, rows: VariableSpec[]): VariableSpec[] {
@@ -196,12 +196,12 @@ function kubeconfigOnly(product: "harvis-ai" | "llm-secret-detection"): TableBui
 }
 
 /** A product's table builder (every product has one: at least its kubeconfig). */
-export function seedTable(product: ProductId): (ctx: TableContext<ProductId>) => VariableSpec[] {
-    return SEED_VARIABLE_TABLES[product] as (ctx: TableContext<ProductId>) => VariableSpec[];
+export function variableTable(product: ProductId): (ctx: TableContext<ProductId>) => VariableSpec[] {
+    return VARIABLE_TABLES[product] as (ctx: TableContext<ProductId>) => VariableSpec[];
 }
 
 /** The tables by product. */
-export const SEED_VARIABLE_TABLES: { readonly [P in ProductId]: TableBuilder<P> } = {
+export const VARIABLE_TABLES: { readonly [P in ProductId]: TableBuilder<P> } = {
     "quickspin-ai": quickspin,
     chatbot,
     "soundcore-kcp": soundcore,
