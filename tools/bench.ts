@@ -6,7 +6,9 @@
  * - pack ready: spawning the policy pack until it has answered GetAnalyzerInfo (what every
  *   `pulumi preview` waits for before the first resource is analysed);
  * - Analyzer throughput: the prod stack through Analyze (one call per resource) and AnalyzeStack,
- *   over gRPC with the driver in tools/policy, in resources per second;
+ *   over gRPC with the driver in tools/policy, in resources per second, next to the floor: the same
+ *   calls to a pack whose policies do nothing (tools/bench/emptyPack), i.e. what @pulumi/policy,
+ *   gRPC and google-protobuf cost on their own;
  * - evaluation ratio: a whole process evaluating the prod stack under the mocks, divided by a whole
  *   process evaluating a one-resource program (tools/bench/oneResource.ts) on the same SDK and config;
  * - `npm run plan -- --stack prod`, the whole command, wall time;
@@ -37,6 +39,7 @@ import { StackEvaluation } from "./stack/types";
 
 const ONE_RESOURCE = path.join(__dirname, "bench", "oneResource.ts");
 const EVALUATE = path.join(__dirname, "bench", "evaluate.ts");
+const EMPTY_PACK = path.join(__dirname, "bench", "emptyPack");
 const STACK = "prod";
 const SCALE = 10;
 
@@ -202,6 +205,20 @@ async function main(): Promise<void> {
             await pack.close();
         }
 
+        log("empty policy pack: the same Analyze + AnalyzeStack calls (the floor of the throughput figure)");
+        const empty = await startPolicyPack(EMPTY_PACK, { stack: STACK, project: evaluation.project });
+        let floor: { median: number; runs: number[] };
+        try {
+            await empty.analyze(evaluation.resources);
+            await empty.analyzeStack(evaluation.resources);
+            floor = await repeat(reps, async () => (await timed(async () => {
+                await empty.analyze(evaluation.resources);
+                await empty.analyzeStack(evaluation.resources);
+            })).ms);
+        } finally {
+            await empty.close();
+        }
+
         log("whole processes: evaluation of prod and of the one-resource program");
         const node = [process.execPath, "-r", "ts-node/register/transpile-only", EVALUATE];
         const evalStack = await repeat(reps, () => processMs(node[0], [...node.slice(1), STACK]));
@@ -218,7 +235,8 @@ async function main(): Promise<void> {
                 before: BEFORE.resourcesPerSecond, target: TARGET.resourcesPerSecond, goal: "min",
                 detail: `${evaluation.resources.length} resources in ${format(throughput.median, "ms")}` +
                     (packCpuPerRound === undefined ? "" : `; the pack's own CPU ${format(packCpuPerRound, "ms")} ` +
-                        `(${(evaluation.resources.length / (packCpuPerRound / 1000)).toFixed(0)}/s)`) },
+                        `(${(evaluation.resources.length / (packCpuPerRound / 1000)).toFixed(0)}/s)`) +
+                    `; floor, a pack whose policies do nothing: ${(evaluation.resources.length / (floor.median / 1000)).toFixed(0)}/s` },
             { figure: `${STACK} evaluation ÷ one-resource program (processes)`, now: evalStack.median / evalOne.median, unit: "×",
                 before: BEFORE.evaluationRatio, target: TARGET.evaluationRatio, goal: "max",
                 detail: `${format(evalStack.median, "ms")} ÷ ${format(evalOne.median, "ms")}` },
@@ -233,7 +251,7 @@ async function main(): Promise<void> {
             loadAverage: { before: loadBefore.map((l) => Number(l.toFixed(2))), after: loadAfter.map((l) => Number(l.toFixed(2))) },
             figures: rows.map((r) => ({ ...r, verdict: verdict(r) })),
             runs: {
-                packReadyMs: ready.runs, analyzeAndStackMs: throughput.runs, planWork1xMs: work1.runs, planWork10xMs: work10.runs,
+                packReadyMs: ready.runs, analyzeAndStackMs: throughput.runs, emptyPackAnalyzeAndStackMs: floor.runs, planWork1xMs: work1.runs, planWork10xMs: work10.runs,
                 evaluateStackProcessMs: evalStack.runs, evaluateOneResourceProcessMs: evalOne.runs, planProcessMs: plan.runs,
             },
         };

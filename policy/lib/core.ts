@@ -4,7 +4,8 @@
  * takes care of what every policy needs and no policy should re-implement:
  * - config: schema defaults merged with `getConfig()` (the CLI fills defaults too, but direct SDK use
  *   and hand-built args do not);
- * - unknown values: each check reads properties through the SDK's unknown-checking proxy and wraps
+ * - unknown values: each check reads properties through the SDK's unknown-checking proxy (only when
+ *   the resource holds an unknown value; otherwise the plain object behind it) and wraps
  *   independent parts in `out.guard()`; what could not be read becomes an advisory "could not check"
  *   finding (never a crash, never a silent pass);
  * - exemptions: a resource opts out of one policy with the annotation
@@ -16,7 +17,7 @@ import type {
 } from "@pulumi/policy";
 import { exemptionKey, exemptionNotice, readExemption, staleExemptionNotice, Exemption } from "./exemptions";
 import { describeObject, k8sType, K8sType } from "./k8s";
-import { ensureProxy, isUnknownValueError, unknownPath } from "./unknown";
+import { isUnknownValueError, readableProps, unknownPath } from "./unknown";
 
 export type Level = "advisory" | "mandatory" | "disabled";
 
@@ -53,7 +54,7 @@ export interface Res {
     readonly type: string;
     readonly name: string;
     readonly urn: string;
-    /** Inputs, wrapped in the SDK's unknown-checking proxy. */
+    /** Inputs; wrapped in the SDK's unknown-checking proxy when any of them is unknown (readableProps). */
     readonly props: any;
     readonly protect: boolean;
     readonly parentUrn?: string;
@@ -212,7 +213,7 @@ export function effectiveConfig<C>(schema: PolicyConfigSchema, configured: objec
 export function toRes(r: {
     type: string; name: string; urn: string; props: any; opts?: { protect?: boolean; parent?: string };
 }): Res {
-    const props = ensureProxy(r.props ?? {});
+    const props = readableProps(r.props ?? {});
     const k8s = k8sType(r.type);
     const kind = k8s?.kind ?? r.type.split(":").pop() ?? r.type;
     return {

@@ -6,6 +6,7 @@
  */
 import * as assert from "assert";
 import { broken, compliantStack, container, podSpec, Rec, UNKNOWN } from "./fixtures";
+import { policySdk, readableProps } from "../../policy/lib/unknown";
 import { allPackPolicies, run, runAll, summarize } from "./harness";
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -74,5 +75,22 @@ describe("unknown values during preview", () => {
         assert.strictEqual(ds[0].enforcementLevel, "mandatory");
         const st = await run("service-targets-pod", rs);
         assert.ok(st.every((d) => d.enforcementLevel === "advisory" && d.message.includes("Could not check")) && st.length === 1, summarize(st));
+    });
+});
+
+describe("readableProps (the checks' view of a resource's props)", () => {
+    it("a resource with no unknown value is read as the plain object behind the SDK's proxy", () => {
+        const plain = { metadata: { name: "api", labels: { app: "api" } }, spec: { replicas: 2, ports: [{ port: 80 }] } };
+        const props = readableProps(policySdk.unknownCheckingProxy(plain));
+        assert.strictEqual(props, plain);
+        assert.strictEqual(props.metadata, props.metadata);
+    });
+
+    it("a resource with an unknown value deep in a list keeps the proxy: reading it throws, the rest reads", () => {
+        const plain = { metadata: { name: "api" }, spec: { containers: [{ name: "app", image: UNKNOWN }] } };
+        const props: any = readableProps(plain);
+        assert.notStrictEqual(props, plain);
+        assert.strictEqual(props.metadata.name, "api");
+        assert.throws(() => props.spec.containers[0].image, (e: Error) => e.constructor.name === "UnknownValueError");
     });
 });
