@@ -4,7 +4,7 @@
  * A thin shell around tools/plan/index.ts; exit codes in tools/plan/exitCodes.ts and docs/plan.md.
  */
 import * as path from "path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { TEST_BUDGET_ENV } from "./plan/budget";
 import { EXIT, PlanError } from "./plan/exitCodes";
 import { runAllPlans } from "./plan/all";
@@ -12,6 +12,7 @@ import { runPlanDiff } from "./plan/baseline";
 import { runPlan } from "./plan/index";
 import { consoleProgress, silentProgress } from "./plan/progress";
 import { renderAllReport, renderReport, verdictLine } from "./plan/report";
+import { exitAfterStdout, logToStderr, parseCommandLine } from "./plan/commandLine";
 
 interface CliOptions {
     stack: string;
@@ -77,24 +78,14 @@ async function main(argv: string[]): Promise<number> {
 Exit codes: 0 clean; 16 + 1 (schema errors) + 2 (mandatory violations) + 4 (budget exceeded)
 + 8 (stale exemption annotations); with --stack all, + 16 when two stacks would own the same objects.
 2 bad command line, 3 unknown stack, 4 broken configuration, 5 program failed, 6 policy pack
-failed, 7 --baseline ref unusable, 1 internal error. See docs/plan.md.`)
-        .exitOverride()
-        .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-        .showHelpAfterError();
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (error) {
-        if (error instanceof CommanderError) {
-            return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-        }
-        throw error;
+failed, 7 --baseline ref unusable, 1 internal error. See docs/plan.md.`);
+    const stop = parseCommandLine(program, argv, EXIT.usage);
+    if (stop !== undefined) {
+        return stop;
     }
     const options = program.opts<CliOptions>();
 
-    // stdout carries only the report or the JSON: anything the program logs goes to stderr.
-    const toStderr = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(" ")}\n`);
-    console.log = toStderr;
-    console.info = toStderr;
+    logToStderr();
 
     const verbose = options.verbose === true;
     if (options.stack === "all") {
@@ -142,18 +133,13 @@ process.on("unhandledRejection", (reason) => {
     }
 });
 
-function exit(code: number): void {
-    // Let stdout drain (a pipe may be slow) before exiting with the code.
-    process.stdout.write("", () => process.exit(code));
-}
-
-main(process.argv.slice(2)).then(exit, (error: unknown) => {
+main(process.argv.slice(2)).then(exitAfterStdout, (error: unknown) => {
     failedEvaluation = true;
     if (error instanceof PlanError) {
         process.stderr.write(`plan: error: ${error.message}\n`);
-        exit(error.code);
+        exitAfterStdout(error.code);
     } else {
         process.stderr.write(`plan: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-        exit(EXIT.internal);
+        exitAfterStdout(EXIT.internal);
     }
 });

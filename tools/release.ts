@@ -5,11 +5,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { consoleProgress, silentProgress } from "./plan/progress";
 import { RELEASE_EXIT, ReleaseError } from "./release/exitCodes";
 import { releaseJson, renderRelease, runRelease } from "./release/index";
 import { Action } from "./release/target";
+import { exitAfterStdout, logToStderr, parseCommandLine } from "./plan/commandLine";
 
 interface CliOptions {
     product?: string;
@@ -39,17 +40,10 @@ async function main(argv: string[]): Promise<number> {
         .addHelpText("after", `
 Exit codes: 0 released or nothing to release; 2 bad command line or unknown product; 3 unknown stack;
 10 refused (see the message); the plan's own codes when the plan fails (4, 5, 6, 7, 17..47), in
-which case the stack file is left as it was. See docs/releases.md.`)
-        .exitOverride()
-        .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-        .showHelpAfterError();
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (error) {
-        if (error instanceof CommanderError) {
-            return error.exitCode === 0 ? RELEASE_EXIT.ok : RELEASE_EXIT.usage;
-        }
-        throw error;
+which case the stack file is left as it was. See docs/releases.md.`);
+    const stop = parseCommandLine(program, argv, RELEASE_EXIT.usage);
+    if (stop !== undefined) {
+        return stop;
     }
     const o = program.opts<CliOptions>();
     const missing = [["--product", o.product], ["--stack", o.stack]].filter(([, v]) => v === undefined).map(([k]) => k);
@@ -61,10 +55,7 @@ which case the stack file is left as it was. See docs/releases.md.`)
     }
     const action: Action = o.switch ? "switch" : o.rollback ? "rollback" : "release";
 
-    // stdout carries only the report or the JSON: anything the program logs goes to stderr.
-    const toStderr = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(" ")}\n`);
-    console.log = toStderr;
-    console.info = toStderr;
+    logToStderr();
 
     const outDir = path.resolve(o.out ?? path.join("out", "release", o.stack!));
     const result = await runRelease({
@@ -78,16 +69,12 @@ which case the stack file is left as it was. See docs/releases.md.`)
     return result.exitCode;
 }
 
-function exit(code: number): void {
-    process.stdout.write("", () => process.exit(code));
-}
-
-main(process.argv.slice(2)).then(exit, (error: unknown) => {
+main(process.argv.slice(2)).then(exitAfterStdout, (error: unknown) => {
     if (error instanceof ReleaseError) {
         process.stderr.write(`release: error: ${error.message}\n`);
-        exit(error.code);
+        exitAfterStdout(error.code);
     } else {
         process.stderr.write(`release: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-        exit(RELEASE_EXIT.internal);
+        exitAfterStdout(RELEASE_EXIT.internal);
     }
 });

@@ -345,6 +345,20 @@ export class GitlabDouble {
         return this.options.projects.find((p) => p.path === id);
     }
 
+    /** GitLab's order on every project route: authenticate! (401), then user_project (404); authorize! is the caller's. */
+    private authenticate(req: http.IncomingMessage, projectId: string): { token: string; role: Role; project: DoubleProject } {
+        const token = req.headers["private-token"];
+        const role = typeof token === "string" ? this.options.tokens[token] : undefined;
+        if (typeof token !== "string" || !role) {
+            throw new HttpError(401, { message: "401 Unauthorized" });
+        }
+        const project = this.findProject(projectId);
+        if (!project) {
+            throw new HttpError(404, { message: "404 Project Not Found" });
+        }
+        return { token, role, project };
+    }
+
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const chunks: Buffer[] = [];
         for await (const chunk of req) {
@@ -433,16 +447,7 @@ export class GitlabDouble {
                 throw new HttpError(400, { error: "invalid percent-encoding" });
             }
 
-            // GitLab's order: authenticate!, then user_project (404), then authorize! (403).
-            const token = req.headers["private-token"];
-            const role = typeof token === "string" ? this.options.tokens[token] : undefined;
-            if (!role) {
-                throw new HttpError(401, { message: "401 Unauthorized" });
-            }
-            const project = this.findProject(projectId);
-            if (!project) {
-                throw new HttpError(404, { message: "404 Project Not Found" });
-            }
+            const { role, project } = this.authenticate(req, projectId);
             if (role !== "maintainer" && role !== "owner") {
                 throw new HttpError(403, { message: "403 Forbidden" });
             }
@@ -487,14 +492,7 @@ export class GitlabDouble {
             segments[7] !== "notes" || !/^\d+$/.test(segments[6]) || (segments.length === 9 && !/^\d+$/.test(segments[8]))) {
             throw new HttpError(404, { error: "404 Not Found" });
         }
-        const token = req.headers["private-token"];
-        if (typeof token !== "string" || !this.options.tokens[token]) {
-            throw new HttpError(401, { message: "401 Unauthorized" });
-        }
-        const project = this.findProject(decodeURIComponent(segments[4]));
-        if (!project) {
-            throw new HttpError(404, { message: "404 Project Not Found" });
-        }
+        const { token, project } = this.authenticate(req, decodeURIComponent(segments[4]));
         const key = `${project.id}!${segments[6]}`;
         const notes = this.noteStore.get(key) ?? [];
         this.noteStore.set(key, notes);
@@ -558,14 +556,9 @@ export class GitlabDouble {
         if (segments[1] !== "api" || segments[2] !== "v4" || segments[3] !== "projects" || !(commitsRoute || mrRoute)) {
             throw new HttpError(404, { error: "404 Not Found" });
         }
-        const token = req.headers["private-token"];
-        const role = typeof token === "string" ? this.options.tokens[token] : undefined;
-        if (!role) {
-            throw new HttpError(401, { message: "401 Unauthorized" });
-        }
-        const project = this.findProject(decodeURIComponent(segments[4]));
-        const repo = project && this.repos.get(project.id);
-        if (!project || !repo) {
+        const { role, project } = this.authenticate(req, decodeURIComponent(segments[4]));
+        const repo = this.repos.get(project.id);
+        if (!repo) {
             throw new HttpError(404, { message: "404 Project Not Found" });
         }
         if (entry.method !== "POST") {
