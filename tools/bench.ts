@@ -220,7 +220,7 @@ async function main(): Promise<void> {
         }
 
         log("whole processes: evaluation of prod and of the one-resource program");
-        const node = [process.execPath, "-r", "ts-node/register/transpile-only", EVALUATE];
+        const node = [process.execPath, "-r", path.join(__dirname, "typescript", "register.js"), EVALUATE];
         const evalStack = await repeat(reps, () => processMs(node[0], [...node.slice(1), STACK]));
         const evalOne = await repeat(reps, () => processMs(node[0], [...node.slice(1), STACK, ONE_RESOURCE]));
 

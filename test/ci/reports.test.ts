@@ -104,7 +104,7 @@ describe("GitLab reports of the merge-request pipeline", () => {
             const out = path.join(dir, "junit.xml");
             ({ status, stdout } = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
                 const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--no-config",
-                    "-r", "ts-node/register/transpile-only", "--reporter", path.join(ROOT, "tools", "ci", "junitReporter.ts"),
+                    "-r", path.join(ROOT, "tools", "typescript", "register.js"), "--reporter", path.join(ROOT, "tools", "ci", "junitReporter.ts"),
                     "--reporter-option", `output=${out}`, path.join(dir, "sample.test.ts")], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
                 let text = "";
                 child.stdout.on("data", (d) => (text += d));

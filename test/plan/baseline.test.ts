@@ -180,7 +180,7 @@ describe("plan --baseline (a git fixture of this project)", function () {
     for (const signal of ["SIGINT", "SIGKILL"] as const) {
         it(`interrupted while planning the baseline (${signal}): it stops at once, and the worktree is removed all the same`, async () => {
             const before = baselineDirs();
-            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(fixture.dir, "tools", "plan.ts"),
+            const child = spawn(process.execPath, ["-r", path.join(fixture.dir, "tools", "typescript", "register.js"), path.join(fixture.dir, "tools", "plan.ts"),
                 "--stack", "prod", "--baseline", "main", "--skip-policy", "--out", path.join(fixture.dir, "out", "int")],
             { cwd: fixture.dir, env: { ...process.env, CI: "true" }, stdio: ["ignore", "ignore", "pipe"] });
             let stderr = "";

@@ -231,7 +231,7 @@ const FLAGS: Record<keyof ProvisionerArgs, string> = {
 
 /**
  * How to start this file as a process. Under ts-node (a .ts file) the child loads ts-node's
- * transpile-only hook, pointed at the project's tsconfig.json: ts-node looks for one from the
+ * transpile-only hook (tools/typescript/register.js), pointed at the project's tsconfig.json: ts-node looks for one from the
  * working directory, which is the state dir. Compiled, it is plain node.
  */
 export function provisionerCommand(a: ProvisionerArgs): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
@@ -242,7 +242,7 @@ export function provisionerCommand(a: ProvisionerArgs): { command: string; args:
     const project = findUp(path.dirname(__filename), "tsconfig.json");
     return {
         command: process.execPath,
-        args: ["-r", require.resolve("ts-node/register/transpile-only"), __filename, ...flags],
+        args: ["-r", path.join(__dirname, "..", "..", "typescript", "register.js"), __filename, ...flags],
         env: { ...process.env, ...(project ? { TS_NODE_PROJECT: project } : {}) },
     };
 }
