@@ -61,7 +61,7 @@ export function spread(): PackPolicy {
             },
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const w of index.workloads().filter((x) => ["Deployment", "StatefulSet"].includes(x.obj.kind))) {
                 out.guard(`the spreading of ${w.obj.label}`, () => {
                     const hpa = index.hpaFor(w);
@@ -215,7 +215,7 @@ export function minReplicas(): PackPolicy {
             kinds: { type: "array", items: { type: "string", enum: ["Deployment", "StatefulSet", "ReplicaSet"] }, default: ["Deployment"], description: "Kinds checked." },
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const w of index.scalableWorkloads().filter((x) => cfg.kinds.includes(x.obj.kind))) {
                 out.guard(`the replicas of ${w.obj.label}`, () => {
                     if (index.hpaFor(w)) return;
@@ -239,7 +239,7 @@ export function noReplicasWithHpa(): PackPolicy {
         levels: A_M,
         exemption: "yes",
         check: (resources, _cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const h of index.hpas()) {
                 out.guard(`the target of ${h.obj.label}`, () => {
                     const w = index.hpaTarget(h);
@@ -264,7 +264,7 @@ export function pdbRequired(): PackPolicy {
         levels: A_M,
         exemption: "yes",
         check: (resources, _cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const w of index.scalableWorkloads().filter((x) => x.obj.kind !== "ReplicaSet")) {
                 out.guard(`the PodDisruptionBudget of ${w.obj.label}`, () => {
                     const replicas = index.replicas(w, "max");
@@ -288,7 +288,7 @@ export function pdbAllowsEviction(): PackPolicy {
         levels: A_M,
         exemption: "yes",
         check: (resources, _cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const pdb of index.ofKind("PodDisruptionBudget")) {
                 out.guard(pdb.label, () => {
                     const problems = pdbSpecProblems(pdb);
@@ -326,7 +326,7 @@ export function hpaSane(): PackPolicy {
         exemption: "yes",
         config: { minReplicas: MIN_REPLICAS_CONFIG },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const h of index.hpas()) {
                 out.guard(`the target of ${h.obj.label}`, () => {
                     if (!index.hpaTarget(h)) {
@@ -369,7 +369,7 @@ export function exposedNeedsPdb(): PackPolicy {
         exemption: "yes",
         config: { minReplicas: MIN_REPLICAS_CONFIG },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             const exposed = new Map<string, { w: Workload; via: string }>();
             for (const ing of index.ofKind("Ingress")) {
                 out.guard(`the backends of ${ing.label}`, () => {
@@ -427,7 +427,7 @@ export function hpaMinProd(): PackPolicy {
         exemption: "yes",
         config: { minReplicas: MIN_REPLICAS_CONFIG },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const h of index.hpas()) {
                 out.guard(h.obj.label, () => {
                     const min = h.min.value;

@@ -47,7 +47,7 @@ export function prodStatefulProtected(): PackPolicy {
             },
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             const dataNamespaces = new Map<string, K8sObj>();
             for (const ss of index.ofKind("StatefulSet")) {
                 out.guard(`the data protection of ${ss.label}`, () => {
@@ -170,7 +170,7 @@ export function configRefsResolve(): PackPolicy {
             },
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const w of index.workloads()) {
                 if (w.obj.kind === "PodTemplate") continue;
                 for (const ref of refsOf(w, out)) {

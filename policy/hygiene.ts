@@ -16,7 +16,7 @@ export function workloadWiring(): PackPolicy {
         levels: A_M,
         exemption: "yes",
         check: (resources, _cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const w of index.workloads()) {
                 if (!["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].includes(w.obj.kind)) continue;
                 const spec = () => obj(w.obj.props.spec);

@@ -53,7 +53,7 @@ export function netpolCoverage(): PackPolicy {
         exemption: "yes",
         config: { dnsPorts: DNS_PORTS_CONFIG },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const w of index.workloads()) {
                 if (w.obj.kind === "PodTemplate") continue;
                 out.guard(`the NetworkPolicy coverage of ${w.obj.label}`, () => {
@@ -102,7 +102,7 @@ export function namespaceDefaultDeny(): PackPolicy {
             dnsPorts: DNS_PORTS_CONFIG,
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const ns of index.ofKind("Namespace")) {
                 out.guard(`the NetworkPolicies of ${ns.label}`, () => {
                     if (!ns.nameKnown) {
@@ -181,7 +181,7 @@ export function serviceTargetsPod(): PackPolicy {
         levels: A_M,
         exemption: "yes",
         check: (resources, _cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             const seen: Array<{ svc: K8sObj; selector: Record<string, string> }> = [];
             for (const svc of index.ofKind("Service")) {
                 out.guard(svc.label, () => {
@@ -270,7 +270,7 @@ export function ingressTargetsService(): PackPolicy {
         levels: A_M,
         exemption: "yes",
         check: (resources, _cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const ing of index.ofKind("Ingress")) {
                 out.guard(`the backends of ${ing.label}`, () => {
                     for (const b of ingressBackends(ing)) {
@@ -347,7 +347,7 @@ export function ingressHosts(): PackPolicy {
         levels: A_M,
         exemption: "yes",
         check: (resources, _cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             const claimed = new Map<string, K8sObj>();
             for (const ing of index.ofKind("Ingress")) {
                 out.guard(ing.label, () => {
@@ -404,7 +404,7 @@ export function ingressCertManager(): PackPolicy {
             stagingNamePattern: { type: "string", default: "staging", description: "Substring of an allowlisted issuer's name that marks it as staging." },
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const ing of index.ofKind("Ingress")) {
                 out.guard(`the certificates of ${ing.label}`, () => {
                     const tls = arr(obj(ing.props.spec).tls);

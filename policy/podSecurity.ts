@@ -562,6 +562,6 @@ export function noSaTokenAutomount(): PackPolicy {
         anchors: "no-sa-token-automount: Kyverno restrict-automount-sa-token; Polaris automountServiceAccountToken",
         levels: OFF_A,
         exemption: "yes",
-        check: (resources: Res[], _cfg, out) => checkSaToken(new StackIndex(resources), out),
+        check: (resources: Res[], _cfg, out) => checkSaToken(StackIndex.of(resources), out),
     });
 }

@@ -292,7 +292,7 @@ export function rbacLeastPrivilege(): PackPolicy {
             },
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             for (const role of index.ofKind("Role", "ClusterRole")) {
                 out.guard(role.label, () => checkRules(role, out), role.urn);
             }
@@ -380,7 +380,7 @@ export function productRbacScope(): PackPolicy {
             },
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             const owner = productNamespaces(index, cfg);
             const namespacesOf = (product: string) => [...owner.entries()].filter(([, p]) => p === product).map(([ns]) => ns).sort();
             for (const role of index.ofKind("Role")) {

@@ -70,7 +70,7 @@ export function stackResourceBudget(): PackPolicy {
             daemonSetNodes: { type: "integer", minimum: 1, default: 3, description: "Node count used to cost DaemonSets." },
         },
         check: (resources, cfg, out) => {
-            const index = new StackIndex(resources);
+            const index = StackIndex.of(resources);
             const totals = { cpu: 0, memory: 0, storage: 0 };
             const contrib: Record<"cpu" | "memory" | "storage", Array<{ label: string; v: number }>> = { cpu: [], memory: [], storage: [] };
             for (const w of index.workloads()) {

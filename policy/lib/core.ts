@@ -337,6 +337,42 @@ export function resourcePolicy<C extends object>(spec: ResourcePolicySpec<C>): P
     return policy;
 }
 
+/**
+ * The stack as every stack policy of one AnalyzeStack request sees it, converted once. The SDK hands
+ * each stack policy its own wrappers of all the resources, and converting them (and indexing them,
+ * see `StackIndex.of`) per policy was done twenty times per request. A resource's deserialized props
+ * are one object per request (sharedProps.ts), which makes them the key; URN, type, name and options
+ * are compared too, so hand-built args that reuse a props object still get their own resource.
+ */
+const resOfProps = new WeakMap<object, Res>();
+let lastStack: { resources: Res[]; byUrn: ReadonlyMap<string, Res> } | undefined;
+
+function sharedRes(r: PolicyResource): Res {
+    const props = r.props as any;
+    const key: object | undefined = props !== null && typeof props === "object"
+        ? (props.__isSpecialProxy === true ? props.__getSpecialProxyTarget : props)
+        : undefined;
+    const hit = key && resOfProps.get(key);
+    if (hit && hit.urn === r.urn && hit.type === r.type && hit.name === r.name &&
+        hit.protect === (r.opts?.protect === true) && hit.parentUrn === r.opts?.parent) {
+        return hit;
+    }
+    const res = toRes({ type: r.type, name: r.name, urn: r.urn, props: r.props, opts: r.opts });
+    if (key) {
+        resOfProps.set(key, res);
+    }
+    return res;
+}
+
+function sharedStack(list: readonly PolicyResource[]): { resources: Res[]; byUrn: ReadonlyMap<string, Res> } {
+    const resources = list.map(sharedRes);
+    if (lastStack && lastStack.resources.length === resources.length && lastStack.resources.every((r, i) => r === resources[i])) {
+        return lastStack;
+    }
+    lastStack = { resources, byUrn: new Map(resources.map((r) => [r.urn, r])) };
+    return lastStack;
+}
+
 export function stackPolicy<C extends object>(spec: StackPolicySpec<C>): PackPolicy {
     const configSchema = schemaOf(spec);
     const policy: StackValidationPolicy & { doc: PolicyDoc } = {
@@ -347,9 +383,7 @@ export function stackPolicy<C extends object>(spec: StackPolicySpec<C>): PackPol
         doc: docOf(spec, "stack"),
         validateStack: (args: StackValidationArgs, report: ReportViolation) => {
             const cfg = effectiveConfig<C>(configSchema, args.getConfig<object>());
-            const resources = args.resources.map((r: PolicyResource) =>
-                toRes({ type: r.type, name: r.name, urn: r.urn, props: r.props, opts: r.opts }));
-            const byUrn = new Map(resources.map((r) => [r.urn, r]));
+            const { resources, byUrn } = sharedStack(args.resources);
             const out = new Findings();
             out.guard("the stack", () => spec.check(resources, cfg, out));
             emit(spec.name, out.items, (urn) => (urn === undefined ? undefined : byUrn.get(urn)), cfg,

@@ -87,12 +87,30 @@ export interface Hpa {
 
 export type Resolution<T> = { readonly found: T } | { readonly uncertain: true } | undefined;
 
+/** One index per resource list: the stack policies of a request share their list (core.ts sharedStack). */
+const indexOfList = new WeakMap<readonly Res[], StackIndex>();
+
 export class StackIndex {
+    /** The index of this list, built on first use; an index only caches what it derives from the list. */
+    static of(resources: readonly Res[]): StackIndex {
+        let index = indexOfList.get(resources);
+        if (index === undefined) {
+            index = new StackIndex(resources);
+            indexOfList.set(resources, index);
+        }
+        return index;
+    }
+
     readonly objects: K8sObj[] = [];
     private readonly byKind = new Map<string, K8sObj[]>();
     private readonly byUrn = new Map<string, Res>();
     private workloadsCache?: Workload[];
     private hpasCache?: Hpa[];
+    // Per-namespace views, so that a query for one namespace costs what that namespace holds: filtering
+    // the whole stack for every workload's namespace made the stack policies grow with its square.
+    private readonly byKindNamespace = new Map<string, NamespaceView<K8sObj>>();
+    private workloadsByNamespace?: NamespaceView<Workload>;
+    private hpasByNamespace?: NamespaceView<Hpa>;
 
     constructor(readonly resources: readonly Res[]) {
         for (const r of resources) {
@@ -134,9 +152,20 @@ export class StackIndex {
      */
     inNamespace(ns: string, ...kinds: string[]): K8sObj[] {
         requireNamespace(ns);
-        const all = this.ofKind(...kinds);
-        assertNamespacesKnown(all, ns);
-        return all.filter((o) => o.namespace === ns);
+        const views = kinds.map((k) => this.kindView(k));
+        for (const view of views) {
+            assertNamespacesKnown(view.unknownNamespace ? [view.unknownNamespace] : [], ns);
+        }
+        return views.flatMap((view) => view.byNamespace.get(ns) ?? []);
+    }
+
+    private kindView(kind: string): NamespaceView<K8sObj> {
+        let view = this.byKindNamespace.get(kind);
+        if (view === undefined) {
+            view = namespaceView(this.byKind.get(kind) ?? [], (o) => o);
+            this.byKindNamespace.set(kind, view);
+        }
+        return view;
     }
 
     /**
@@ -196,9 +225,10 @@ export class StackIndex {
      * namespace has an unknown target (it might be this workload's).
      */
     hpaFor(w: Workload): Hpa | undefined {
-        assertNamespacesKnown([w.obj, ...this.hpas().map((h) => h.obj)], w.obj.namespace);
-        return this.hpas().find((h) =>
-            h.obj.namespace === w.obj.namespace &&
+        this.hpasByNamespace ??= namespaceView(this.hpas(), (h) => h.obj);
+        const unknown = this.hpasByNamespace.unknownNamespace;
+        assertNamespacesKnown(unknown ? [w.obj, unknown] : [w.obj], w.obj.namespace);
+        return (this.hpasByNamespace.byNamespace.get(w.obj.namespace) ?? []).find((h) =>
             h.targetKind.value === w.obj.kind && h.targetName.value === w.obj.objName);
     }
 
@@ -223,9 +253,10 @@ export class StackIndex {
     /** Workloads (not PodTemplates) of a namespace; throws when a workload's namespace is unknown. */
     workloadsIn(ns: string): Workload[] {
         requireNamespace(ns);
-        const all = this.workloads().filter((w) => w.obj.kind !== "PodTemplate");
-        assertNamespacesKnown(all.map((w) => w.obj), ns);
-        return all.filter((w) => w.obj.namespace === ns);
+        this.workloadsByNamespace ??= namespaceView(this.workloads().filter((w) => w.obj.kind !== "PodTemplate"), (w) => w.obj);
+        const unknown = this.workloadsByNamespace.unknownNamespace;
+        assertNamespacesKnown(unknown ? [unknown] : [], ns);
+        return [...this.workloadsByNamespace.byNamespace.get(ns) ?? []];
     }
 
     /** Workloads in the namespace whose pod labels a Service-style selector matches. */
@@ -246,6 +277,28 @@ export class StackIndex {
         }
         return w.replicasField.value ?? 1;
     }
+}
+
+/** Items grouped by their object's namespace (in stack order), and the first whose namespace is unknown. */
+interface NamespaceView<T> {
+    readonly byNamespace: ReadonlyMap<string, readonly T[]>;
+    readonly unknownNamespace?: K8sObj;
+}
+
+function namespaceView<T>(items: readonly T[], objectOf: (item: T) => K8sObj): NamespaceView<T> {
+    const byNamespace = new Map<string, T[]>();
+    let unknownNamespace: K8sObj | undefined;
+    for (const item of items) {
+        const o = objectOf(item);
+        if (!o.namespaceKnown) {
+            unknownNamespace ??= o;
+            continue;
+        }
+        const list = byNamespace.get(o.namespace);
+        if (list) list.push(item);
+        else byNamespace.set(o.namespace, [item]);
+    }
+    return { byNamespace, unknownNamespace };
 }
 
 function requireNamespace(ns: string): void {

@@ -257,11 +257,26 @@ function resourceOptions(r: AnalyzableResource): analyzerPb.AnalyzerResourceOpti
     return o;
 }
 
+/**
+ * The resources of a set by URN, built once per set: finding each resource's provider by a search of
+ * the whole set made a stack's analysis grow with the square of its size. The sets are read-only; a
+ * URN missing from the index (an array that grew after it was built) is still searched for.
+ */
+const byUrnCache = new WeakMap<readonly AnalyzableResource[], ReadonlyMap<string, AnalyzableResource>>();
+function indexByUrn(all: readonly AnalyzableResource[]): ReadonlyMap<string, AnalyzableResource> {
+    let index = byUrnCache.get(all);
+    if (index === undefined) {
+        index = new Map(all.map((x) => [x.urn, x]));
+        byUrnCache.set(all, index);
+    }
+    return index;
+}
+
 function providerOf(r: AnalyzableResource, all: readonly AnalyzableResource[] | undefined): analyzerPb.AnalyzerProviderResource | undefined {
     if (!r.provider) return undefined;
     const urn = r.provider.includes("::") ? r.provider.slice(0, r.provider.lastIndexOf("::")) : r.provider;
     const p = new analyzerPb.AnalyzerProviderResource();
-    const rec = all?.find((x) => x.urn === urn);
+    const rec = all === undefined ? undefined : indexByUrn(all).get(urn) ?? all.find((x) => x.urn === urn);
     const parsed = parseUrn(urn);
     p.setUrn(urn);
     p.setType(rec?.type ?? parsed.type);
