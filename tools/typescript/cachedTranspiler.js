@@ -70,6 +70,59 @@ function optionsKey(compilerOptions) {
 }
 
 /**
+ * Transpiles one file through the cache: what `transpile` below does for ts-node, also used to build
+ * a policy pack without type checking (tools/policy/build.ts).
+ * @param {typeof import("typescript")} ts
+ * @param {Record<string, unknown>} compilerOptions
+ * @param {{ fileName: string, nodeModuleEmitKind?: string, dir?: string | undefined }} where
+ * @param {string} input
+ */
+function transpileCached(ts, compilerOptions, where, input) {
+    const dir = where.dir;
+    const entry = dir && path.join(dir, `${crypto.createHash("sha256")
+        .update(`${ts.version}\0${optionsKey(compilerOptions)}\0${where.nodeModuleEmitKind ?? ""}`)
+        .update("\0").update(path.basename(where.fileName)).update("\0").update(input).digest("hex")}.json`);
+    if (entry) {
+        try {
+            return JSON.parse(fs.readFileSync(entry, "utf8"));
+        } catch {
+            // not cached yet, or cut short by a killed process: transpile it
+        }
+    }
+    const result = ts.transpileModule(input, { fileName: where.fileName, compilerOptions, reportDiagnostics: true });
+    const output = { outputText: result.outputText, sourceMapText: result.sourceMapText };
+    if (result.diagnostics && result.diagnostics.length > 0) {
+        return { ...output, diagnostics: result.diagnostics };
+    }
+    if (entry) {
+        // Written whole under another name, then renamed: a reader never sees half an entry.
+        const partial = `${entry}.${process.pid}.partial`;
+        try {
+            fs.writeFileSync(partial, JSON.stringify(output));
+            fs.renameSync(partial, entry);
+        } catch {
+            fs.rmSync(partial, { force: true });
+        }
+    }
+    return output;
+}
+
+/** The cache directory, created (and pruned) on first use; undefined when disabled or not writable. */
+function usableCacheDirectory() {
+    let dir = cacheDirectory();
+    if (dir) {
+        try {
+            fs.mkdirSync(dir, { recursive: true });
+            pruneOccasionally(dir);
+        } catch {
+            dir = undefined; // a cache that cannot be written is no cache, not an error
+        }
+    }
+    return dir;
+}
+
+/**
+ * ts-node's transpiler factory.
  * @param {{ service: { config: { options: Record<string, unknown> }, projectLocalResolveHelper: (name: string, relative: boolean) => string }, nodeModuleEmitKind?: string }} createOptions
  * @returns {{ transpile(input: string, options: { fileName: string }): { outputText: string, sourceMapText?: string, diagnostics?: unknown[] } }}
  */
@@ -79,50 +132,12 @@ function create(createOptions) {
     // ts-node creates a transpiler for every module kind it might need; most are never used, so the
     // set-up waits for the first file.
     let state;
-    const setUp = () => {
-        const ts = require(service.projectLocalResolveHelper("typescript", true));
-        let dir = cacheDirectory();
-        if (dir) {
-            try {
-                fs.mkdirSync(dir, { recursive: true });
-                pruneOccasionally(dir);
-            } catch {
-                dir = undefined; // a cache that cannot be written is no cache, not an error
-            }
-        }
-        return { ts, dir, prefix: `${ts.version}\0${optionsKey(compilerOptions)}\0${nodeModuleEmitKind ?? ""}` };
-    };
     return {
         transpile(input, { fileName }) {
-            state ??= setUp();
-            const { ts, dir, prefix } = state;
-            const entry = dir && path.join(dir, `${crypto.createHash("sha256")
-                .update(prefix).update("\0").update(path.basename(fileName)).update("\0").update(input).digest("hex")}.json`);
-            if (entry) {
-                try {
-                    return JSON.parse(fs.readFileSync(entry, "utf8"));
-                } catch {
-                    // not cached yet, or cut short by a killed process: transpile it
-                }
-            }
-            const result = ts.transpileModule(input, { fileName, compilerOptions, reportDiagnostics: true });
-            const output = { outputText: result.outputText, sourceMapText: result.sourceMapText };
-            if (result.diagnostics && result.diagnostics.length > 0) {
-                return { ...output, diagnostics: result.diagnostics };
-            }
-            if (entry) {
-                // Written whole under another name, then renamed: a reader never sees half an entry.
-                const partial = `${entry}.${process.pid}.partial`;
-                try {
-                    fs.writeFileSync(partial, JSON.stringify(output));
-                    fs.renameSync(partial, entry);
-                } catch {
-                    fs.rmSync(partial, { force: true });
-                }
-            }
-            return output;
+            state ??= { ts: require(service.projectLocalResolveHelper("typescript", true)), dir: usableCacheDirectory() };
+            return transpileCached(state.ts, compilerOptions, { fileName, nodeModuleEmitKind, dir: state.dir }, input);
         },
     };
 }
 
-module.exports = { create, cacheDirectory, pruneOccasionally, PRUNE_AFTER_MS };
+module.exports = { create, transpileCached, usableCacheDirectory, cacheDirectory, pruneOccasionally, PRUNE_AFTER_MS };
