@@ -89,6 +89,8 @@ describe("GitLab reports of the merge-request pipeline", () => {
         let xml: string;
         let stdout: string;
         let status: number | null;
+        let parallel: { status: number | null; stdout: string };
+        let parallelXml: string;
         before(async () => {
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "junit-"));
             fs.writeFileSync(path.join(dir, "sample.test.ts"), [
@@ -101,17 +103,19 @@ describe("GitLab reports of the merge-request pipeline", () => {
                 "});",
                 'describe("broken hook", () => { before(() => { throw new Error("hook broke"); }); it("never runs", () => undefined); });',
             ].join("\n"));
-            const out = path.join(dir, "junit.xml");
-            ({ status, stdout } = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
-                const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--no-config",
+            const run = (out: string, extra: readonly string[]) => new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+                const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--no-config", ...extra,
                     "-r", path.join(ROOT, "tools", "typescript", "register.js"), "--reporter", path.join(ROOT, "tools", "ci", "junitReporter.ts"),
                     "--reporter-option", `output=${out}`, path.join(dir, "sample.test.ts")], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
                 let text = "";
                 child.stdout.on("data", (d) => (text += d));
                 child.on("error", reject);
                 child.on("close", (code) => resolve({ status: code, stdout: text }));
-            }));
-            xml = fs.readFileSync(out, "utf8");
+            });
+            ({ status, stdout } = await run(path.join(dir, "junit.xml"), []));
+            xml = fs.readFileSync(path.join(dir, "junit.xml"), "utf8");
+            parallel = await run(path.join(dir, "parallel.xml"), ["--parallel", "--jobs", "2"]);
+            parallelXml = fs.readFileSync(path.join(dir, "parallel.xml"), "utf8");
         });
         after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -135,9 +139,18 @@ describe("GitLab reports of the merge-request pipeline", () => {
             assert.strictEqual(cases[0].classname, 'suite <&> "quoted"');
             assert.strictEqual(cases[3].classname, 'suite <&> "quoted" › inner');
             assert.match(cases[1].failure.message, /one is not two/);
+            assert.strictEqual(cases[1].failure.type, "AssertionError");
+            assert.strictEqual(cases[4].failure.type, "Error");
             assert.ok("skipped" in cases[2]);
             assert.match(cases[4].failure.message, /hook broke/);
             assert.deepStrictEqual([doc.testsuites.tests, doc.testsuites.failures, doc.testsuites.skipped], ["5", "2", "1"]);
+        });
+
+        it("under mocha --parallel (how npm test runs the suite) it writes the same report, times aside, with the same exit status", () => {
+            const timeless = (text: string) => text.replace(/ time="[^"]*"/g, "").replace(/ timestamp="[^"]*"/g, "");
+            assert.strictEqual(parallel.status, status);
+            assert.match(parallel.stdout, /2 passing/);
+            assert.strictEqual(timeless(parallelXml), timeless(xml));
         });
     });
 });

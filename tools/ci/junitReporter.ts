@@ -15,6 +15,22 @@ import { Case, junitXml } from "./junit";
 
 const { EVENT_RUN_END, EVENT_TEST_FAIL, EVENT_TEST_PASS, EVENT_TEST_PENDING } = Mocha.Runner.constants;
 
+/**
+ * The error's class name. Under `mocha --parallel` errors reach the reporter as plain objects without
+ * a name, so the name is read from the stack's first line ("AssertionError [ERR_ASSERTION]: …").
+ */
+function errorType(error: any): string {
+    if (typeof error.name === "string" && error.name !== "") {
+        return error.name;
+    }
+    const fromStack = /^([A-Za-z_$][\w$]*)(?: \[[^\]]*\])?:/.exec(String(error.stack ?? ""));
+    if (fromStack) {
+        return fromStack[1];
+    }
+    const constructor = error.constructor?.name;
+    return typeof constructor === "string" && constructor !== "Object" ? constructor : "Error";
+}
+
 class JunitReporter extends Mocha.reporters.Spec {
     constructor(runner: Mocha.Runner, options: Mocha.MochaOptions & { reporterOption?: Record<string, string>; reporterOptions?: Record<string, string> }) {
         super(runner, options);
@@ -33,7 +49,7 @@ class JunitReporter extends Mocha.reporters.Spec {
                 outcome,
                 ...(error ? { error: {
                     message: String(error.message ?? error).split("\n")[0],
-                    type: String(error.name ?? error.constructor?.name ?? "Error"),
+                    type: errorType(error),
                     stack: String(error.stack ?? error.message ?? error),
                 } } : {}),
             });
