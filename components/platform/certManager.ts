@@ -22,6 +22,17 @@ export interface CertManagerArgs {
 }
 
 /**
+ * The namespace a ClusterIssuer states, although it has none. On a cluster without cert-manager's CRDs
+ * the kubernetes provider cannot tell whether a ClusterIssuer is namespaced, assumes it is and fills in
+ * its default namespace ("default"): that is what `pulumi preview --save-plan` records on a first
+ * deployment. By the time `pulumi up --plan` checks the issuer the Release may have installed the CRDs,
+ * the provider then knows better, and the issuer no longer matches the saved plan (the e2e tier saw
+ * both outcomes). A stated namespace is left alone either way, and the API server drops it from a
+ * cluster-scoped object.
+ */
+const CLUSTER_SCOPED_NAMESPACE = "default";
+
+/**
  * cert-manager (CRDs templated by the chart and kept on uninstall) and the Let's Encrypt staging
  * and production ClusterIssuers. Both issuers always exist: new hosts are proven on staging before
  * a stack switches `clusterIssuer` to production (Let's Encrypt rate-limits production).
@@ -59,7 +70,7 @@ export class CertManager extends pulumi.ComponentResource {
             issuers[issuer] = new k8s.apiextensions.CustomResource(issuer, {
                 apiVersion: "cert-manager.io/v1",
                 kind: "ClusterIssuer",
-                metadata: { name: issuer },
+                metadata: { name: issuer, namespace: CLUSTER_SCOPED_NAMESPACE },
                 spec: {
                     acme: {
                         server: ACME_SERVERS[issuer],

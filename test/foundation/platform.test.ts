@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { RecordedResource, StackEvaluation } from "../../tools/stack/types";
+import { toK8sObject } from "../../tools/plan/k8s";
 import {
     configured, evaluateWith, isSecretAt, ofType, one, release, RELEASE, secretValues, stackEvaluation, STACKS, StackName, visibleInputs, secretEntries } from "../helpers/stacks";
 
@@ -27,8 +28,9 @@ function dependsOn(dependent: RecordedResource, dependency: RecordedResource): b
     return dependent.dependencies.includes(dependency.urn);
 }
 
+/** A Helm release's namespace, or a namespaced object's (none for cluster-scoped kinds, whatever they state). */
 function namespaceOf(r: RecordedResource): string {
-    return r.inputs.namespace ?? r.inputs.metadata?.namespace;
+    return r.inputs.namespace ?? (toK8sObject(r)?.namespace || undefined);
 }
 
 for (const stack of STACKS) {
@@ -71,6 +73,11 @@ for (const stack of STACKS) {
             it("creates both ClusterIssuers after the cert-manager release", () => {
                 for (const issuer of ofType(ev, CLUSTER_ISSUER)) {
                     assert.ok(dependsOn(issuer, release(ev, "cert-manager")), issuer.name);
+                }
+            });
+            it("states a namespace on each ClusterIssuer, the one the provider assumes while the CRDs are missing, so up --plan matches the saved plan whether or not they exist by then", () => {
+                for (const issuer of ofType(ev, CLUSTER_ISSUER)) {
+                    assert.equal(issuer.inputs.metadata.namespace, "default", issuer.name);
                 }
             });
             it("installs ingress-nginx after the CRDs and the ClusterIssuers", () => {
