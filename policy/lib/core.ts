@@ -17,7 +17,7 @@ import type {
 } from "@pulumi/policy";
 import { exemptionKey, exemptionNotice, readExemption, staleExemptionNotice, Exemption } from "./exemptions";
 import { describeObject, k8sType, K8sType } from "./k8s";
-import { isUnknownValueError, readableProps, unknownPath } from "./unknown";
+import { isUnknownValueError, proxyTarget, readableProps, unknownPath } from "./unknown";
 
 export type Level = "advisory" | "mandatory" | "disabled";
 
@@ -348,10 +348,7 @@ const resOfProps = new WeakMap<object, Res>();
 let lastStack: { resources: Res[]; byUrn: ReadonlyMap<string, Res> } | undefined;
 
 function sharedRes(r: PolicyResource): Res {
-    const props = r.props as any;
-    const key: object | undefined = props !== null && typeof props === "object"
-        ? (props.__isSpecialProxy === true ? props.__getSpecialProxyTarget : props)
-        : undefined;
+    const key: object | undefined = r.props !== null && typeof r.props === "object" ? proxyTarget(r.props) : undefined;
     const hit = key && resOfProps.get(key);
     if (hit && hit.urn === r.urn && hit.type === r.type && hit.name === r.name &&
         hit.protect === (r.opts?.protect === true) && hit.parentUrn === r.opts?.parent) {

@@ -94,8 +94,13 @@ export function readableProps<T>(props: T): T {
     if (props === null || typeof props !== "object") {
         return props;
     }
-    const target = (props as any).__isSpecialProxy === true ? (props as any).__getSpecialProxyTarget : props;
+    const target = proxyTarget(props);
     return containsUnknown(target) ? ensureProxy(props) : target;
+}
+
+/** The plain object behind the SDK's unknown-checking proxy (the object itself when it is none). */
+export function proxyTarget<T extends object>(props: T): T {
+    return (props as any).__isSpecialProxy === true ? (props as any).__getSpecialProxyTarget : props;
 }
 
 export { sdk as policySdk };

@@ -14,7 +14,6 @@ import * as ts from "typescript";
 const cache: {
     create(options: object): { transpile(input: string, options: { fileName: string }): { outputText: string; sourceMapText?: string; diagnostics?: unknown[] } };
     pruneOccasionally(dir: string, now?: number): void;
-    PRUNE_AFTER_MS: number;
 } = require("../../tools/typescript/cachedTranspiler.js");
 
 const ROOT = path.join(__dirname, "..", "..");

@@ -5,16 +5,16 @@
  * (selectors, Service names, roles) because everything they point at is copied into the same
  * namespace, so the policies find the same kind of stack, only larger.
  */
-import { CLUSTER_SCOPED_KINDS, objectType } from "../plan/k8s";
+import { toK8sObject } from "../plan/k8s";
 import type { RecordedResource, StackEvaluation } from "../stack/types";
 
 const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
 
 /** The namespace a namespaced object sets (a cluster-scoped one has none, whatever it states). */
 function namespaceOf(r: RecordedResource): string | undefined {
-    const ns = r.inputs?.metadata?.namespace;
-    const kind = typeof r.inputs?.kind === "string" ? r.inputs.kind : objectType(r.type)?.kind;
-    return typeof ns === "string" && ns !== "" && r.custom && kind !== undefined && !CLUSTER_SCOPED_KINDS.has(kind) ? ns : undefined;
+    const stated = r.inputs?.metadata?.namespace;
+    const namespace = toK8sObject(r)?.namespace;
+    return typeof stated === "string" && stated !== "" && namespace ? namespace : undefined;
 }
 
 function renamed(r: RecordedResource, copy: number, namespaces: ReadonlySet<string>): RecordedResource {

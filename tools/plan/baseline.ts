@@ -15,6 +15,7 @@ import { renderDiff } from "./diffReport";
 import { codeQualityReport, terraformReport } from "./gitlabReports";
 import { EXIT, PlanError } from "./exitCodes";
 import { PlanOptions, PlanResult, runPlan } from "./index";
+import { POLICY_PACK_DIR } from "./policy";
 import { silentProgress } from "./progress";
 
 export interface Worktree {
@@ -111,7 +112,7 @@ export async function withWorktree<T>(ref: string, projectDir: string, fn: (work
  * seconds more for every baseline plan.
  */
 function buildBaselinePack(baselineProject: string, ref: string, commit: string): void {
-    const packDir = path.join(baselineProject, "policy");
+    const packDir = path.join(baselineProject, POLICY_PACK_DIR);
     if (!fs.existsSync(path.join(packDir, "tsconfig.json")) || fs.existsSync(path.join(packDir, "bin"))) {
         return;
     }

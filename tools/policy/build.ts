@@ -24,7 +24,7 @@ export function transpilePolicyPack(packDir: string): number {
         ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => problems.push(d),
     });
     if (!parsed || problems.length > 0 || parsed.errors.length > 0) {
-        throw new Error(`${configFile}: ${describe([...problems, ...(parsed?.errors ?? [])])}`);
+        throw new Error(`${configFile}: ${formatted([...problems, ...(parsed?.errors ?? [])])}`);
     }
     const outDir = parsed.options.outDir;
     if (!outDir) {
@@ -35,7 +35,7 @@ export function transpilePolicyPack(packDir: string): number {
     for (const fileName of sources) {
         const out = cache.transpileCached(ts, parsed.options, { fileName, dir }, fs.readFileSync(fileName, "utf8"));
         if (out.diagnostics && out.diagnostics.length > 0) {
-            throw new Error(describe(out.diagnostics));
+            throw new Error(formatted(out.diagnostics));
         }
         const js = path.join(outDir, path.relative(packDir, fileName)).replace(/\.ts$/, ".js");
         fs.mkdirSync(path.dirname(js), { recursive: true });
@@ -51,7 +51,7 @@ export function transpilePolicyPack(packDir: string): number {
     return sources.length;
 }
 
-function describe(diagnostics: readonly ts.Diagnostic[]): string {
+function formatted(diagnostics: readonly ts.Diagnostic[]): string {
     return ts.formatDiagnostics(diagnostics, {
         getCanonicalFileName: (f) => f, getCurrentDirectory: () => process.cwd(), getNewLine: () => "\n",
     }).trim();

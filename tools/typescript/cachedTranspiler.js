@@ -29,7 +29,8 @@ const PRUNE_EVERY_MS = DAY_MS;
 const LOCATION_OPTIONS = new Set(["configFilePath", "outDir"]);
 
 /** @returns {string | undefined} */
-function cacheDirectory(env = process.env) {
+function cacheDirectory() {
+    const env = process.env;
     const configured = env.AI_PLATFORM_TRANSPILE_CACHE;
     if (configured === "off") {
         return undefined;
@@ -140,4 +141,4 @@ function create(createOptions) {
     };
 }
 
-module.exports = { create, transpileCached, usableCacheDirectory, cacheDirectory, pruneOccasionally, PRUNE_AFTER_MS };
+module.exports = { create, transpileCached, usableCacheDirectory, pruneOccasionally };
